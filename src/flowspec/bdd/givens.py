@@ -1,0 +1,94 @@
+"""Givens: who the scenario is (a JWT or none) and what the device and inputs are."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import yaml
+
+from flowspec.bdd.scenario import scenario
+from flowspec.errors import SettingsError
+from flowspec.identity import KeyRing, TokenIssuer
+
+MALFORMED_TOKEN = "this.is-not-a.jwt"
+FOREIGN_ISSUER = "P2SomeOtherProject"
+
+
+def no_jwt(context: Any) -> None:
+    state = scenario(context)
+    state.token = None
+
+
+def role_jwt(context: Any, role: str) -> None:
+    """A refresh JWT for the first user in users.yaml who holds ``role``."""
+    state = scenario(context)
+    user = state.world.user_with_role(role)
+    state.people[role] = user
+    state.token = state.world.refresh_token(user)
+
+
+def user_jwt(
+    context: Any, ident: str, claims_text: str | None = None, expired: bool = False
+) -> None:
+    """A refresh JWT for the user whose login id or user id is ``ident``."""
+    state = scenario(context)
+    user = state.world.user(ident)
+    state.people[ident] = user
+    claims = _claims(claims_text) if claims_text else None
+    state.token = state.world.refresh_token(user, claims=claims, expired=expired)
+
+
+def forged_jwt(context: Any, ident: str) -> None:
+    """A JWT with the project's key id but signed by another key."""
+    state = scenario(context)
+    user = state.world.user(ident)
+    forger = TokenIssuer(
+        state.world.project_id, _forger_keys(state.world.issuer.keyring.current.kid)
+    )
+    state.token = state.world.refresh_token(user, issuer=forger)
+
+
+def foreign_jwt(context: Any, ident: str) -> None:
+    """A JWT signed by the project's key but issued for another project."""
+    state = scenario(context)
+    user = state.world.user(ident)
+    foreign = TokenIssuer(state.world.project_id, state.world.issuer.keyring, issuer=FOREIGN_ISSUER)
+    state.token = state.world.refresh_token(user, issuer=foreign)
+
+
+def malformed_jwt(context: Any) -> None:
+    scenario(context).token = MALFORMED_TOKEN
+
+
+def sdk_delivery(context: Any) -> None:
+    """Send the JWT as the SDK does (``Bearer <projectId>:<jwt>``), not as the input ``jwt``."""
+    scenario(context).delivery = "header"
+
+
+def passkey_support(context: Any, supported: bool) -> None:
+    scenario(context).device_info["webAuthnSupport"] = supported
+
+
+def flow_input(context: Any, name: str, value: str) -> None:
+    scenario(context).flow_inputs[name] = value
+
+
+def _claims(text: str) -> dict[str, Any]:
+    try:
+        claims = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"the claims doc string is not JSON or YAML: {exc}") from None
+    if not isinstance(claims, dict):
+        raise SettingsError(
+            f"the claims doc string must be an object, got {json.dumps(claims)}; "
+            'write e.g. {"dct": "acme"}'
+        )
+    return claims
+
+
+@cache
+def _forger_keys(kid: str) -> KeyRing:
+    """One stranger's key per process: generating RSA keys is slow."""
+    return KeyRing.generate(kid=kid)

@@ -1,0 +1,34 @@
+"""The parameter types the step patterns use; each step module registers them first.
+
+behave loads step modules in file-name order, so every module that uses a type calls
+``register_parameter_types()`` (registering twice is harmless).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import parse
+from behave import register_type
+
+
+def _matching(pattern: str) -> Callable[[str], str]:
+    """A parse type that matches ``pattern`` and keeps the matched text as it is."""
+
+    def keep(text: str) -> str:
+        return text
+
+    parse.with_pattern(pattern)(keep)
+    return keep
+
+
+_ARTICLE = _matching(r"an?")
+# "a malformed JWT" and friends have steps of their own; a role never shadows them.
+_ROLE = _matching(r"(?!(?:malformed|expired|forged)\b)[\w-]+")
+_TEXT = _matching(r'[^"]+')
+_LITERAL = _matching(r'true|false|null|-?\d+(?:\.\d+)?|"[^"]*"|\[.*\]|\{.*\}')
+
+
+def register_parameter_types() -> None:
+    """Article (a/an), Role (a role name), Text (quoted text), Literal (a JSON literal)."""
+    register_type(Article=_ARTICLE, Role=_ROLE, Text=_TEXT, Literal=_LITERAL)

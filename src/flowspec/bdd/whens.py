@@ -1,0 +1,113 @@
+"""Whens: start a flow and act on its screens as a person (or their devices) would."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from flowspec.bdd.scenario import ScenarioState, scenario
+from flowspec.engine.runner import JWT_INPUT
+from flowspec.errors import RunStateError, UnknownNameError
+from flowspec.identity import totp
+
+SUBMIT = "submit"
+
+
+def run_flow(context: Any, flow_id: str) -> None:
+    state = scenario(context)
+    inputs = dict(state.flow_inputs)
+    header_token = None
+    if state.token is not None and state.delivery == "input":
+        inputs[JWT_INPUT] = state.token
+    elif state.token is not None:
+        header_token = state.token
+    state.run = state.runner.start(
+        flow_id, inputs=inputs, refresh_jwt=header_token, device_info=state.device_info
+    )
+
+
+def fill_in(context: Any, name: str, value: str) -> None:
+    state = scenario(context)
+    _screen(state)
+    state.screen_inputs[name] = value
+
+
+def fill_in_totp(context: Any, name: str) -> None:
+    """Type the code an authenticator app shows now: the secret of the enrollment screen,
+    else the signed-in user's enrolled secret."""
+    state = scenario(context)
+    screen = _screen(state)
+    secret = _scanned_secret(screen) or _enrolled_secret(state)
+    state.screen_inputs[name] = totp.code_at(secret, state.world.issuer.clock())
+
+
+def click(context: Any, button: str, values: Mapping[str, Any] | None = None) -> None:
+    """Click a button of the current screen by its label or id, sending the filled inputs."""
+    state = scenario(context)
+    screen = _screen(state)
+    interaction = _button(screen, button)
+    inputs = {**state.screen_inputs, **(values or {})}
+    state.screen_inputs = {}
+    state.current().interact(interaction, inputs)
+
+
+def answer_passkey(context: Any) -> None:
+    """The device's virtual authenticator answers the flow's passkey prompt."""
+    state = scenario(context)
+    doc = state.current().context
+    prompt = doc["flow"].get("webauthn")
+    if doc["flow"]["status"] != "waiting" or not prompt:
+        raise RunStateError(
+            f"the flow is not asking for a passkey: it is {doc['flow']['status']} "
+            f"(action {doc['flow'].get('action')})"
+        )
+    options = json.loads(prompt["options"])
+    authenticator = state.authenticator
+    response = authenticator.create(options) if prompt.get("create") else authenticator.get(options)
+    state.current().interact(
+        SUBMIT, {"transactionId": prompt["transactionId"], "response": json.dumps(response)}
+    )
+
+
+def _screen(state: ScenarioState) -> dict[str, Any]:
+    doc = state.current().context
+    screen = doc.get("screen")
+    if doc["flow"]["status"] != "waiting" or not screen:
+        raise RunStateError(
+            f"the flow shows no screen: it is {doc['flow']['status']} "
+            f'after "{doc["flow"].get("stepName")}"; check the Then steps before this one'
+        )
+    return dict(screen)
+
+
+def _button(screen: Mapping[str, Any], wanted: str) -> str:
+    interactions = screen.get("interactions", [])
+    for interaction in interactions:
+        if interaction["id"] == wanted:
+            return str(interaction["id"])
+    for interaction in interactions:
+        if str(interaction["label"]).strip().lower() == wanted.strip().lower():
+            return str(interaction["id"])
+    known = [str(i["label"]) for i in interactions] + [str(i["id"]) for i in interactions]
+    raise UnknownNameError("button", wanted, known, f'on screen "{screen.get("name")}"')
+
+
+def _scanned_secret(screen: Mapping[str, Any]) -> str | None:
+    url = screen.get("state", {}).get("totp", {}).get("provisionUrl")
+    if not url:
+        return None
+    secrets = parse_qs(urlparse(str(url)).query).get("secret", [])
+    return secrets[0] if secrets else None
+
+
+def _enrolled_secret(state: ScenarioState) -> str:
+    user_id = state.current().context["user"].get("userId")
+    user = state.world.user(str(user_id)) if user_id else None
+    if user is None or user.totp_secret is None:
+        raise RunStateError(
+            "no authenticator app to read: the screen shows no TOTP enrollment and the "
+            "signed-in user has no totpSecret in scenarios/users.yaml"
+        )
+    return user.totp_secret

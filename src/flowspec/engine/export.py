@@ -1,0 +1,439 @@
+"""Descope's single-file flow export, compiled to the flow model.
+
+The export (``descope-facts.md`` section 3) is ``{flowId, metadata, contents, screens,
+references}``; the v2 export endpoint wraps the same object as ``{"flow": {...}}``, and
+both are accepted. ``contents.tasks`` becomes :class:`~flowspec.engine.model.Task`\\ s:
+
+- a task without ``type`` is the ``start`` task (only the task whose id is ``start``);
+- ``next.rules`` become rules in export order; a rule without ``interactionId`` gets "";
+- automated tasks keep ``action``, ``arguments`` (``{type: "inline", value}`` unwrapped to
+  the value) and ``errorHandlingV2`` (as ``{error name: errorHandlingType}``);
+- condition tasks keep their ``conditions`` as branches;
+- screen tasks are joined with the ``screens[]`` entry of the same ``screenId``: its
+  ``interactions``, plus any button node that has an id and a text but no interaction
+  entry, and every node with ``props.name`` as an input. Without a matching entry, inputs
+  come from the task's ``allInputKeys``/``inputsMetadata`` and interactions from the task's
+  own ``interactions`` or, failing that, its rule ids;
+- flow tasks keep ``arguments.flowId`` as the sub-flow to run;
+- ``view {x, y}`` becomes the task's position.
+
+The graph is read strictly: a field of the wrong JSON type is a
+:class:`~flowspec.errors.FlowDefinitionError` naming the file and the field, e.g.
+``contents.tasks["7"].next.rules[1].taskId``. Screen designs are read leniently: a node
+that is not a well-formed input or button is decoration and is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Final, NoReturn, cast, get_args
+
+from flowspec.engine.model import (
+    AtomicCondition,
+    Branch,
+    Flow,
+    Interaction,
+    Rule,
+    Screen,
+    ScreenInput,
+    Task,
+    TaskType,
+)
+from flowspec.errors import FlowDefinitionError, closest
+
+__all__ = ["Where", "compile_export", "describe"]
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TASK_TYPES: Final = frozenset(get_args(TaskType)) - {"start"}
+_START_ID = "start"
+_SHOWN_LIMIT = 40
+_SCALAR_NAMES: Final = ((bool, "a boolean"), (int | float, "a number"), (str, "a string"))
+_REEXPORT = "Export the flow again from Descope, or correct this field by hand"
+
+JsonObject = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Where:
+    """A location inside a JSON or YAML document, printed as ``tasks["7"].next.rules[1]``."""
+
+    parts: tuple[str, ...] = ()
+
+    def __truediv__(self, step: str | int) -> Where:
+        """The field ``step`` (or, for an int, the array item) below this location."""
+        if isinstance(step, int):
+            return Where((*self.parts, f"[{step}]"))
+        if _IDENTIFIER.fullmatch(step):
+            return Where((*self.parts, f".{step}"))
+        return self.entry(step)
+
+    def entry(self, key: str) -> Where:
+        """The member named ``key`` by the flow's author (a task id, a label): always quoted."""
+        return Where((*self.parts, f"[{json.dumps(key, ensure_ascii=False)}]"))
+
+    def __str__(self) -> str:
+        return "".join(self.parts).removeprefix(".") or "the top level"
+
+
+def describe(value: Any) -> str:
+    """Name ``value`` for a message: "an object", "a number (7)", "a string ("x")", "null"."""
+    if value is None:
+        return "null"
+    for kind, name in _SCALAR_NAMES:
+        if isinstance(value, kind):
+            return f"{name} ({_clipped(json.dumps(value))})"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
+
+
+def _clipped(shown: str) -> str:
+    return shown if len(shown) <= _SHOWN_LIMIT else shown[: _SHOWN_LIMIT - 1] + "…"
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Typed access to the decoded export that fails with the file and the field."""
+
+    source: str
+
+    def fail(self, where: Where, problem: str, fix: str = _REEXPORT) -> NoReturn:
+        raise FlowDefinitionError(self.source, str(where), problem, fix)
+
+    def object(self, value: Any, where: Where) -> JsonObject:
+        if not isinstance(value, Mapping):
+            self.fail(where, f"expected an object, found {describe(value)}")
+        return cast(JsonObject, value)
+
+    def field(self, parent: JsonObject, key: str, where: Where) -> Any:
+        if key not in parent:
+            self.fail(where / key, f'the required field "{key}" is missing')
+        return parent[key]
+
+    def text(self, parent: JsonObject, key: str, where: Where, default: str | None = None) -> str:
+        value = parent.get(key, default) if default is not None else self.field(parent, key, where)
+        if not isinstance(value, str):
+            self.fail(where / key, f"expected a string, found {describe(value)}")
+        return value
+
+    def items(self, parent: JsonObject, key: str, where: Where) -> Iterator[tuple[Where, Any]]:
+        """The entries of an optional array field, each with its location."""
+        value = parent.get(key)
+        if value is None:
+            return
+        if not isinstance(value, list):
+            self.fail(where / key, f"expected an array, found {describe(value)}")
+        for index, item in enumerate(value):
+            yield where / key / index, item
+
+    def members(self, parent: JsonObject, key: str, where: Where) -> Iterator[tuple[str, Any]]:
+        """The members of an optional object field."""
+        value = parent.get(key)
+        if value is None:
+            return
+        yield from self.object(value, where / key).items()
+
+
+def compile_export(document: Any, source: str) -> Flow:
+    """Compile a decoded export, or the v2 ``{"flow": {...}}`` response, to a :class:`Flow`."""
+    reader = _Reader(source)
+    root = _unwrap(reader, document)
+    where = Where() / "flow" if root is not document else Where()
+    flow_id = reader.text(root, "flowId", where)
+    metadata = reader.object(root.get("metadata") or {}, where / "metadata")
+    contents = reader.object(reader.field(root, "contents", where), where / "contents")
+    screens = _screens_by_id(reader, root, where)
+    tasks_where = where / "contents" / "tasks"
+    raw_tasks = reader.object(reader.field(contents, "tasks", where / "contents"), tasks_where)
+    tasks = {
+        task_id: _task(reader, task_id, raw, tasks_where.entry(task_id), screens)
+        for task_id, raw in raw_tasks.items()
+    }
+    return Flow(
+        id=flow_id,
+        name=reader.text(metadata, "name", where / "metadata", default=flow_id),
+        start_task=reader.text(contents, "startTask", where / "contents"),
+        tasks=tasks,
+        source=source,
+    )
+
+
+def _unwrap(reader: _Reader, document: Any) -> JsonObject:
+    root = reader.object(document, Where())
+    inner = root.get("flow")
+    if "contents" not in root and isinstance(inner, Mapping):
+        if "contents" in inner:
+            return cast(JsonObject, inner)
+        if "dsl" in inner:
+            reader.fail(
+                Where() / "flow" / "dsl",
+                "this is the older v1 export (a flow with a dsl), which flowspec does not read",
+                "Export the flow with Descope's current export (console: Export flow, or "
+                "POST /v2/mgmt/flow/export) and save that file instead",
+            )
+    if "contents" not in root:
+        if "startTask" in root and "tasks" in root:
+            problem = "this looks like the contents.json of a project snapshot, not a whole flow"
+        else:
+            keys = ", ".join(sorted(root)[:8]) or "none"
+            problem = f"this is not a Descope flow export (top-level keys: {keys})"
+        reader.fail(
+            Where(),
+            problem,
+            'Expected an object with "flowId" and "contents" (the single-file export), or '
+            'the v2 export response {"flow": {...}}; export the flow from Descope again',
+        )
+    return root
+
+
+def _screens_by_id(reader: _Reader, root: JsonObject, where: Where) -> dict[str, JsonObject]:
+    screens: dict[str, JsonObject] = {}
+    for screen_where, raw in reader.items(root, "screens", where):
+        screen = reader.object(raw, screen_where)
+        screens.setdefault(reader.text(screen, "screenId", screen_where), screen)
+    return screens
+
+
+def _task(
+    reader: _Reader,
+    task_id: str,
+    raw: Any,
+    where: Where,
+    screens: Mapping[str, JsonObject],
+) -> Task:
+    task = reader.object(raw, where)
+    declared = reader.text(task, "id", where, default=task_id)
+    if declared != task_id:
+        reader.fail(
+            where / "id",
+            f'the task stored under "{task_id}" says its id is "{declared}"',
+            "Make the id and the key under contents.tasks the same",
+        )
+    task_type = _task_type(reader, task_id, task, where)
+    base = Task(
+        id=task_id,
+        name=reader.text(task, "name", where, default=task_id),
+        type=task_type,
+        rules=_rules(reader, task, where),
+        position=_position(reader, task, where),
+    )
+    if task_type == "automated":
+        return _automated(reader, task, where, base)
+    if task_type == "flow":
+        return _sub_flow(reader, task, where, base)
+    if task_type == "condition":
+        return replace(base, branches=_branches(reader, task, where))
+    if task_type == "screen":
+        return replace(base, screen=_screen(reader, task, where, screens, base.rules))
+    return base
+
+
+def _task_type(reader: _Reader, task_id: str, task: JsonObject, where: Where) -> TaskType:
+    declared = task.get("type")
+    if declared is None:
+        if task_id == _START_ID:
+            return "start"
+        reader.fail(
+            where / "type",
+            f'task "{task_id}" has no type; only the task "start" may omit it',
+            f"Give it one of the types {', '.join(sorted(_TASK_TYPES))}",
+        )
+    if declared not in _TASK_TYPES:
+        suggestions = closest(str(declared), _TASK_TYPES)
+        hint = f'Did you mean "{suggestions[0]}"? ' if suggestions else ""
+        reader.fail(
+            where / "type",
+            f"unknown task type {declared!r}",
+            f"{hint}flowspec runs tasks of type {', '.join(sorted(_TASK_TYPES))}",
+        )
+    return cast(TaskType, declared)
+
+
+def _rules(reader: _Reader, task: JsonObject, where: Where) -> tuple[Rule, ...]:
+    next_ = reader.object(task.get("next") or {}, where / "next")
+    rules: list[Rule] = []
+    for rule_where, raw in reader.items(next_, "rules", where / "next"):
+        rule = reader.object(raw, rule_where)
+        rules.append(
+            Rule(
+                interaction_id=reader.text(rule, "interactionId", rule_where, default=""),
+                task_id=reader.text(rule, "taskId", rule_where),
+            )
+        )
+    return tuple(rules)
+
+
+def _position(reader: _Reader, task: JsonObject, where: Where) -> tuple[float, float] | None:
+    if task.get("view") is None:
+        return None
+    view = reader.object(task["view"], where / "view")
+    x, y = view.get("x"), view.get("y")
+    if isinstance(x, bool) or isinstance(y, bool):
+        reader.fail(where / "view", "expected numbers x and y, found a boolean")
+    if not isinstance(x, int | float) or not isinstance(y, int | float):
+        reader.fail(where / "view", f"expected numbers x and y, found {describe(x)}")
+    return float(x), float(y)
+
+
+def _arguments(reader: _Reader, task: JsonObject, where: Where) -> dict[str, Any]:
+    # Arguments are {type: "inline", value}; anything else is kept whole for the action.
+    return {
+        name: argument["value"]
+        if isinstance(argument, Mapping) and "value" in argument
+        else argument
+        for name, argument in reader.members(task, "arguments", where)
+    }
+
+
+def _automated(reader: _Reader, task: JsonObject, where: Where, base: Task) -> Task:
+    handling: dict[str, str] = {}
+    handling_where = where / "errorHandlingV2"
+    for error, raw in reader.members(task, "errorHandlingV2", where):
+        entry = reader.object(raw, handling_where.entry(error))
+        handling[error] = reader.text(entry, "errorHandlingType", handling_where.entry(error))
+    return replace(
+        base,
+        action=reader.text(task, "action", where),
+        arguments=_arguments(reader, task, where),
+        error_handling=handling,
+    )
+
+
+def _sub_flow(reader: _Reader, task: JsonObject, where: Where, base: Task) -> Task:
+    arguments = _arguments(reader, task, where)
+    flow_id = arguments.get("flowId")
+    if not isinstance(flow_id, str) or not flow_id:
+        reader.fail(
+            where / "arguments" / "flowId",
+            f"a flow task needs the id of the flow it runs, found {describe(flow_id)}",
+        )
+    return replace(base, arguments=arguments, sub_flow_id=flow_id)
+
+
+def _branches(reader: _Reader, task: JsonObject, where: Where) -> tuple[Branch, ...]:
+    if "conditions" not in task:
+        reader.fail(where / "conditions", "a condition task needs its conditions")
+    branches: list[Branch] = []
+    for branch_where, raw in reader.items(task, "conditions", where):
+        branch = reader.object(raw, branch_where)
+        interaction_id = reader.text(branch, "interactionId", branch_where)
+        conditions = tuple(
+            _atomic(reader, atomic_where, atomic)
+            for atomic_where, atomic in reader.items(branch, "atomicConditions", branch_where)
+        )
+        branches.append(
+            Branch(
+                name=reader.text(branch, "name", branch_where, default=interaction_id),
+                interaction_id=interaction_id,
+                conditions=conditions,
+            )
+        )
+    return tuple(branches)
+
+
+def _atomic(reader: _Reader, where: Where, raw: Any) -> AtomicCondition:
+    atomic = reader.object(raw, where)
+    target = reader.object(reader.field(atomic, "target", where), where / "target")
+    predicate = atomic.get("predicate")
+    return AtomicCondition(
+        key=reader.text(target, "value", where / "target"),
+        operator=reader.text(atomic, "operator", where),
+        predicate=predicate.get("value") if isinstance(predicate, Mapping) else predicate,
+    )
+
+
+def _screen(
+    reader: _Reader,
+    task: JsonObject,
+    where: Where,
+    screens: Mapping[str, JsonObject],
+    rules: tuple[Rule, ...],
+) -> Screen:
+    screen_id = reader.text(task, "screenId", where)
+    design = screens.get(screen_id)
+    if design is None:
+        return Screen(
+            id=screen_id,
+            interactions=_task_interactions(task, rules),
+            inputs=_task_inputs(task),
+        )
+    nodes = [node for node in _nodes(design) if isinstance(node.get("props"), Mapping)]
+    interactions = _declared_interactions(design.get("interactions"))
+    known = {interaction.id for interaction in interactions}
+    interactions += tuple(
+        button for button in map(_button, nodes) if button and button.id not in known
+    )
+    return Screen(id=screen_id, interactions=interactions, inputs=_node_inputs(nodes))
+
+
+def _nodes(design: JsonObject) -> list[JsonObject]:
+    contents = design.get("contents")
+    if not isinstance(contents, Mapping):
+        return []
+    return [node for node in contents.values() if isinstance(node, Mapping)]
+
+
+def _declared_interactions(raw: Any) -> tuple[Interaction, ...]:
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        Interaction(id=entry["id"], label=str(entry.get("label") or entry["id"]))
+        for entry in raw
+        if isinstance(entry, Mapping) and isinstance(entry.get("id"), str)
+    )
+
+
+def _component(node: JsonObject) -> str | None:
+    kind = node.get("type")
+    name = kind.get("resolvedName") if isinstance(kind, Mapping) else None
+    return name if isinstance(name, str) else None
+
+
+def _button(node: JsonObject) -> Interaction | None:
+    props = node["props"]
+    custom = node.get("custom")
+    component = _component(node) or ""
+    is_button = component.endswith("Button") or (
+        isinstance(custom, Mapping) and custom.get("type") == "button"
+    )
+    button_id, label = props.get("id"), props.get("children")
+    if is_button and isinstance(button_id, str) and isinstance(label, str) and label.strip():
+        return Interaction(id=button_id, label=label.strip())
+    return None
+
+
+def _node_inputs(nodes: list[JsonObject]) -> tuple[ScreenInput, ...]:
+    inputs: dict[str, ScreenInput] = {}
+    for node in nodes:
+        props = node["props"]
+        name = props.get("name")
+        if isinstance(name, str) and name and name not in inputs:
+            inputs[name] = ScreenInput(
+                name=name,
+                required=props.get("required") is True,
+                component=_component(node) or "TextField",
+            )
+    return tuple(inputs.values())
+
+
+def _task_interactions(task: JsonObject, rules: tuple[Rule, ...]) -> tuple[Interaction, ...]:
+    declared = _declared_interactions(task.get("interactions"))
+    if declared:
+        return declared
+    ids = dict.fromkeys(rule.interaction_id for rule in rules if rule.interaction_id)
+    return tuple(Interaction(id=rule_id, label=rule_id) for rule_id in ids)
+
+
+def _task_inputs(task: JsonObject) -> tuple[ScreenInput, ...]:
+    keys = task.get("allInputKeys")
+    metadata = task.get("inputsMetadata")
+    names: list[Any] = list(keys) if isinstance(keys, list) else []
+    if isinstance(metadata, list):
+        names += [entry.get("key") for entry in metadata if isinstance(entry, Mapping)]
+    unique = dict.fromkeys(name for name in names if isinstance(name, str) and name)
+    return tuple(ScreenInput(name=name) for name in unique)

@@ -1,0 +1,95 @@
+"""The seam between the step library and a backend, and the local backend behind it.
+
+The step library talks only to ``Runner`` and ``Run``; the local engine here and the
+remote client both implement them, so the same feature runs on either.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from flowspec.engine.execution import Execution
+from flowspec.engine.state import RunState
+from flowspec.engine.world import World
+
+JWT_INPUT = "jwt"
+
+
+class Run(Protocol):
+    """A started flow: read its context, send it interactions."""
+
+    @property
+    def context(self) -> dict[str, Any]: ...
+
+    def interact(self, interaction_id: str, inputs: Mapping[str, Any] | None = None) -> None: ...
+
+
+class Runner(Protocol):
+    """Starts flows on one backend."""
+
+    def start(
+        self,
+        flow_id: str,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        refresh_jwt: str | None = None,
+        device_info: Mapping[str, Any] | None = None,
+    ) -> Run: ...
+
+
+class LocalRunner:
+    """Runs flows in-process against the test world; users are private to this runner."""
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+        self._directory = world.directory()
+
+    def start(
+        self,
+        flow_id: str,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        refresh_jwt: str | None = None,
+        device_info: Mapping[str, Any] | None = None,
+    ) -> Execution:
+        """Start ``flow_id``; a refresh JWT comes as the SDK's token or as the input ``jwt``."""
+        flow = self._world.flow(flow_id)
+        form = dict(inputs or {})
+        # The console runner's way: the token is an input, but never a form value.
+        token_input = form.pop(JWT_INPUT, None)
+        state = RunState(
+            flow_id=flow.id,
+            execution_id=uuid.uuid4().hex,
+            directory=self._directory,
+            issuer=self._world.issuer,
+            project_id=self._world.project_id,
+            form=form,
+            device_info=dict(device_info or {}),
+        )
+        token = refresh_jwt if refresh_jwt is not None else token_input
+        if token is not None:
+            _open_session(state, str(token))
+        execution = Execution(flow, self._world.flows, state, self._world.step_limit)
+        execution.begin()
+        return execution
+
+
+def _open_session(state: RunState, token: str) -> None:
+    """Judge the refresh JWT; an accepted one signs the run in, a rejected one is recorded."""
+    verdict = state.issuer.verify(token, kind="refresh")
+    state.session = {**verdict.as_context(), "claims": dict(verdict.claims)}
+    if not verdict.accepted:
+        return
+    user = state.directory.find(str(verdict.claims.get("sub", "")))
+    if user is None:
+        state.session.update(
+            status="rejected",
+            code="unknown-user",
+            reason=f"the token's subject {verdict.claims.get('sub')!r} is no user of this project",
+        )
+        return
+    state.user = user
+    state.jwt_claims = dict(verdict.claims)
+    state.amr = [str(method) for method in verdict.claims.get("amr", [])]

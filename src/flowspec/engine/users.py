@@ -1,0 +1,178 @@
+"""Test-world users: who exists, what they hold, and how a flow sees them.
+
+A ``User`` is the definition read from ``scenarios/users.yaml``; a run works on a
+``UserRecord``, a mutable copy, so what one scenario's flow changes (a new TOTP factor, a
+custom attribute) never leaks into the next scenario.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowspec.errors import UnknownNameError
+
+
+@dataclass(frozen=True)
+class RoleDefinition:
+    """A role as the project's Authorization tab defines it."""
+
+    name: str
+    permissions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class User:
+    """A test-world user as ``scenarios/users.yaml`` defines it."""
+
+    user_id: str
+    login_ids: tuple[str, ...]
+    name: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    email: str = ""
+    phone: str = ""
+    verified_email: bool = False
+    verified_phone: bool = False
+    status: str = "enabled"
+    roles: tuple[str, ...] = ()
+    tenants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    custom_attributes: Mapping[str, Any] = field(default_factory=dict)
+    totp_secret: str | None = None
+    passkey: bool = False
+    password: bool = False
+    test: bool = False
+
+    def holds_role(self, role: str) -> bool:
+        """True when the role is held at project level or in any tenant."""
+        return role in self.roles or any(role in roles for roles in self.tenants.values())
+
+
+@dataclass
+class UserRecord:
+    """The working copy of a user that a run reads and the flow's actions change."""
+
+    user_id: str
+    login_ids: list[str]
+    name: str
+    given_name: str
+    family_name: str
+    email: str
+    phone: str
+    verified_email: bool
+    verified_phone: bool
+    status: str
+    roles: list[str]
+    tenants: dict[str, list[str]]
+    custom_attributes: dict[str, Any]
+    totp_secret: str | None
+    passkeys: list[dict[str, Any]]
+    has_passkey: bool
+    password: bool
+    test: bool
+
+    @classmethod
+    def of(cls, user: User) -> UserRecord:
+        return cls(
+            user_id=user.user_id,
+            login_ids=list(user.login_ids),
+            name=user.name,
+            given_name=user.given_name,
+            family_name=user.family_name,
+            email=user.email,
+            phone=user.phone,
+            verified_email=user.verified_email,
+            verified_phone=user.verified_phone,
+            status=user.status,
+            roles=list(user.roles),
+            tenants={tenant: list(roles) for tenant, roles in user.tenants.items()},
+            custom_attributes=copy.deepcopy(dict(user.custom_attributes)),
+            totp_secret=user.totp_secret,
+            passkeys=[],
+            has_passkey=user.passkey,
+            password=user.password,
+            test=user.test,
+        )
+
+
+class Directory:
+    """The users of one run (or one server), looked up by user id or login id."""
+
+    def __init__(
+        self,
+        users: Iterable[User],
+        roles: Mapping[str, RoleDefinition],
+        tenant_names: Mapping[str, str],
+    ) -> None:
+        self._records = {user.user_id: UserRecord.of(user) for user in users}
+        self._roles = roles
+        self._tenant_names = tenant_names
+
+    def find(self, ident: str) -> UserRecord | None:
+        """The user whose user id or one of whose login ids is ``ident``."""
+        if ident in self._records:
+            return self._records[ident]
+        for record in self._records.values():
+            if ident in record.login_ids:
+                return record
+        return None
+
+    def get(self, ident: str, where: str = "") -> UserRecord:
+        record = self.find(ident)
+        if record is None:
+            known = [login for r in self._records.values() for login in r.login_ids]
+            raise UnknownNameError("user", ident, known, where)
+        return record
+
+    def permissions(self, roles: Iterable[str]) -> list[str]:
+        """The permissions the given roles grant, in definition order, without repeats."""
+        granted: dict[str, None] = {}
+        for role in roles:
+            definition = self._roles.get(role)
+            if definition is not None:
+                granted.update(dict.fromkeys(definition.permissions))
+        return list(granted)
+
+    def claims(self, record: UserRecord) -> dict[str, Any]:
+        """The authorization claims Descope puts in this user's tokens."""
+        return {
+            "roles": list(record.roles),
+            "permissions": self.permissions(record.roles),
+            "tenants": {
+                tenant: {"roles": list(roles), "permissions": self.permissions(roles)}
+                for tenant, roles in record.tenants.items()
+            },
+        }
+
+    def dynamic_values(self, record: UserRecord) -> dict[str, Any]:
+        """The ``user.*`` values a flow reads, in Descope's field names."""
+        return {
+            "userId": record.user_id,
+            "loginIds": list(record.login_ids),
+            "name": record.name,
+            "givenName": record.given_name,
+            "familyName": record.family_name,
+            "email": record.email,
+            "phone": record.phone,
+            "verifiedEmail": record.verified_email,
+            "verifiedPhone": record.verified_phone,
+            "status": record.status,
+            "roleNames": list(record.roles),
+            "tenantIds": list(record.tenants),
+            "tenantNames": [self._tenant_names.get(t, t) for t in record.tenants],
+            "userTenants": [
+                {
+                    "tenantId": tenant,
+                    "tenantName": self._tenant_names.get(tenant, tenant),
+                    "roleNames": list(roles),
+                }
+                for tenant, roles in record.tenants.items()
+            ],
+            "customAttributes": copy.deepcopy(record.custom_attributes),
+            "totp": record.totp_secret is not None,
+            "webauthn": record.has_passkey or bool(record.passkeys),
+            "password": record.password,
+            "test": record.test,
+        }

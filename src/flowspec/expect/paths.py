@@ -1,0 +1,348 @@
+"""JSONPath expressions over the flow context: compile once, find, suggest.
+
+Expressions use jsonpath-ng's extended syntax, so filters such as
+``$.flow.path[?(@.name == "Start")]`` work. The leading ``$`` may be left out:
+``user.loggedIn`` means ``$.user.loggedIn`` and ``[0]`` means ``$[0]``, because every
+check reads the context from its root and a product owner writes the key names they see.
+
+A match is named by its canonical path, ``$.user.roles[0]``: keys that are plain
+identifiers follow a dot, other keys are quoted in brackets (``$['a b']``), and so are
+keys jsonpath-ng's lexer would misread (``where``, ``wherenot``, and any key starting
+with ``true`` or ``false``, which it reads as a boolean). A canonical path parses back
+to the node it names, with one exception jsonpath-ng leaves no way around: a key that is
+exactly ``*`` reads as the wildcard, quoted or not.
+
+Three quirks of jsonpath-ng are dealt with here. An index applied to an object or a
+number raises ``KeyError`` or ``TypeError`` inside jsonpath-ng; JSONPath selects nothing
+there, and so does ``find``. A filter that compares values jsonpath-ng cannot compare
+(``null`` with a number, say) raises ``TypeError`` and loses every other match, so
+``find`` raises a ``WorldError`` naming the path rather than pretend nothing matched.
+And a filter over an object rewrites that object, in the caller's document, into a list
+of its values; ``find`` runs filters on a copy, so a check never changes the context.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from difflib import SequenceMatcher
+from functools import lru_cache, reduce
+from typing import Any
+
+from jsonpath_ng import (
+    Child,
+    DatumInContext,
+    Descendants,
+    Fields,
+    Index,
+    Intersect,
+    JSONPath,
+    Root,
+    Slice,
+    Union,
+    Where,
+)
+from jsonpath_ng.exceptions import JSONPathError
+from jsonpath_ng.ext import parse
+from jsonpath_ng.ext.string import DefintionInvalid
+
+from flowspec.errors import JSONPathSyntaxError, WorldError
+
+__all__ = ["compile_path", "context_of", "find", "nearest_paths", "rooted", "walk"]
+
+Step = str | int
+Location = tuple[Step, ...]
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MISREAD_KEY = re.compile(r"(?:where|wherenot)$|true|false")
+_BINARY = (Child, Descendants, Where, Union, Intersect)
+_QUOTES = frozenset("'\"`")
+# Scored on the parts after the shared prefix, a typo scores 0.8 or more, while an
+# unrelated sibling key (phone against name) scores below 0.5.
+_SUGGESTION_CUTOFF = 0.75
+
+_AT_TOKEN = re.compile(r"Parse error at (\d+):(\d+) near token .* \((\S+)\)$", re.DOTALL)
+_AT_CHARACTER = re.compile(r"line (\d+), col (\d+).*Unexpected character: (.)", re.DOTALL)
+_NAMED_OPERATOR = re.compile(r"Unknown named operator `(.*)` at (\d+):(\d+)$", re.DOTALL)
+_WORD = re.compile(r"[\w@-]+(?:\.\d+)?|\.\.|[=!<>]=|=~|.", re.DOTALL)
+_ENDS_EARLY = "the path ends before it is complete (a name, index or bracket is missing)"
+_QUOTED_OR_QUOTE = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`|['"`]""")
+
+
+def rooted(expression: str) -> str:
+    """Return ``expression`` starting at the root: ``user.loggedIn`` -> ``$.user.loggedIn``."""
+    start = expression.lstrip()
+    if start.startswith("$"):
+        return expression
+    return ("$" if start.startswith("[") else "$.") + expression
+
+
+@lru_cache(maxsize=4096)
+def compile_path(expression: str) -> JSONPath:
+    """Parse ``expression`` once; the same text always returns the same compiled object.
+
+    ``$``-less expressions are rooted first (see the module docstring). A malformed
+    expression raises ``JSONPathSyntaxError`` whose column points into ``expression`` as
+    written, so the caret lands under the offending character.
+    """
+    if not expression.strip():
+        raise JSONPathSyntaxError(expression, 0, "the path is empty")
+    try:
+        return parse(rooted(expression))
+    except (JSONPathError, DefintionInvalid, re.error) as error:
+        raise _syntax_error(expression, error) from None
+
+
+def find(document: Any, expression: str) -> list[tuple[str, Any]]:
+    """Return every match of ``expression`` in ``document`` as (canonical path, value).
+
+    A computed value (`` `len` ``, `` `sub(...)` ``) has no place in the document; it is
+    named by the rooted expression itself.
+    """
+    label = rooted(expression)
+    return [
+        (label if location is None else _render(location), value)
+        for location, value in _locate(compile_path(expression), document, expression)
+    ]
+
+
+def walk(document: Any) -> Iterator[tuple[str, Any]]:
+    """Yield every node of ``document``, the root first, as (canonical path, value)."""
+    for location, value in _walk(document, ()):
+        yield _render(location), value
+
+
+def nearest_paths(document: Any, expression: str, limit: int = 3) -> list[str]:
+    """Return up to ``limit`` existing paths of ``document`` that look like ``expression``.
+
+    Paths are compared ignoring case, from the first step where they part: sharing a long
+    prefix makes ``$.user.phone`` no more like ``$.user.name``, while ``$.user.loggedin``
+    still suggests ``$.user.loggedIn`` and ``$.usr.email`` suggests ``$.user.email``.
+    Best first; ties in document order.
+    """
+    wanted = rooted(expression).lower()
+    scored = [(_likeness(wanted, path.lower()), path) for path, _ in walk(document)]
+    ranked = sorted(
+        (pair for pair in scored if pair[0] >= _SUGGESTION_CUTOFF), key=lambda pair: -pair[0]
+    )
+    return [path for _, path in ranked[:limit]]
+
+
+def context_of(document: Any, expression: str) -> tuple[str, Any]:
+    """Return (canonical path, value) of the node to show around ``expression``.
+
+    That is the parent of its match (the deepest common ancestor of its matches' parents
+    when it has several), or, when it matches nothing, its nearest ancestor that exists:
+    at worst the root.
+    """
+    node = compile_path(expression)
+    matched = True
+    while True:
+        located = [loc for loc, _ in _locate(node, document, expression) if loc is not None]
+        if located:
+            shown = _common_prefix([loc[:-1] for loc in located]) if matched else located[0]
+            return _render(shown), reduce(lambda parent, step: parent[step], shown, document)
+        node = node.left if isinstance(node, _BINARY) else Root()
+        matched = False
+
+
+def _locate(
+    compiled: JSONPath, document: Any, expression: str
+) -> list[tuple[Location | None, Any]]:
+    # Filters, always written with "?", may rewrite the document (see the module
+    # docstring); copying only then keeps plain paths cheap.
+    searched = copy.deepcopy(document) if "?" in expression else document
+    try:
+        matches = _evaluate(compiled, searched)
+    except (KeyError, TypeError) as error:
+        # jsonpath-ng's comparison and int() errors name types, never values, so the
+        # message cannot carry a token from the document.
+        raise WorldError(
+            f"{rooted(expression)}: jsonpath-ng cannot evaluate this path on the flow context "
+            f"({type(error).__name__}: {error}). A filter that compares unlike values, such "
+            "as null or a string with a number, is the usual cause; compare like with like."
+        ) from None
+    except re.error as error:
+        raise _syntax_error(expression, error) from None
+    return [(_location(match, document), match.value) for match in matches]
+
+
+def _evaluate(node: JSONPath, datum: Any) -> list[DatumInContext]:
+    """Find like jsonpath-ng, but let an index into a non-array select nothing.
+
+    jsonpath-ng raises KeyError or TypeError for ``[0]`` on an object or a number, and so
+    loses every other match; JSONPath selects nothing there. On such an error the path is
+    evaluated again one step at a time, skipping the nodes an index cannot apply to.
+    """
+    try:
+        return list(node.find(datum))
+    except (KeyError, TypeError):
+        if not isinstance(node, Child):
+            raise
+    return [
+        match for parent in _evaluate(node.left, datum) for match in _select(node.right, parent)
+    ]
+
+
+def _select(step: JSONPath, parent: DatumInContext) -> list[DatumInContext]:
+    try:
+        return list(step.find(parent))
+    except (KeyError, TypeError):
+        if isinstance(step, Index | Slice):
+            return []
+        raise
+
+
+def _location(match: DatumInContext, document: Any) -> Location | None:
+    """Replay the match's steps on the document, so the path names real keys and indices."""
+    steps: list[JSONPath] = []
+    datum = match
+    while datum is not None:
+        steps.append(datum.path)
+        datum = datum.context
+    steps.reverse()
+    if not isinstance(steps[0], Root):
+        return None
+    location: list[Step] = []
+    node = document
+    for step in steps[1:]:
+        key = _key(node, step)
+        if key is None:
+            return None
+        location.append(key)
+        node = node[key]
+    # jsonpath-ng wraps a scalar or object in a one-item list for [*]; such a match
+    # replays onto a different node and has no place of its own.
+    return tuple(location) if node == match.value else None
+
+
+def _key(node: Any, step: JSONPath) -> Step | None:
+    if isinstance(step, Fields) and len(step.fields) == 1:
+        field: str = step.fields[0]
+        return field if isinstance(node, dict) and field in node else None
+    if isinstance(step, Index) and len(step.indices) == 1:
+        index: int = step.indices[0]
+        if isinstance(node, list) and -len(node) <= index < len(node):
+            return index % len(node)
+        # Filters and slices over an object number its values in key order.
+        if isinstance(node, dict) and 0 <= index < len(node):
+            key: str = list(node)[index]
+            return key
+    return None
+
+
+def _common_prefix(locations: list[Location]) -> Location:
+    prefix: list[Step] = []
+    for steps in zip(*locations, strict=False):
+        if any(step != steps[0] for step in steps):
+            break
+        prefix.append(steps[0])
+    return tuple(prefix)
+
+
+def _walk(node: Any, location: Location) -> Iterator[tuple[Location, Any]]:
+    yield location, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, (*location, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, (*location, index))
+
+
+def _likeness(wanted: str, path: str) -> float:
+    shared = next(
+        (index for index, (a, b) in enumerate(zip(wanted, path, strict=False)) if a != b),
+        min(len(wanted), len(path)),
+    )
+    parted = max(wanted.rfind(".", 0, shared), wanted.rfind("[", 0, shared)) + 1
+    return SequenceMatcher(None, wanted[parted:], path[parted:]).ratio()
+
+
+def _render(location: Location) -> str:
+    return "$" + "".join(_segment(step) for step in location)
+
+
+def _segment(step: Step) -> str:
+    if isinstance(step, int):
+        return f"[{step}]"
+    if _PLAIN_KEY.fullmatch(step) and not _MISREAD_KEY.match(step):
+        return f".{step}"
+    escaped = step.replace("\\", "\\\\").replace("'", "\\'")
+    return f"['{escaped}']"
+
+
+def _syntax_error(expression: str, error: Exception) -> JSONPathSyntaxError:
+    full = rooted(expression)
+    column, reason = _diagnose(full, error)
+    shift = len(full) - len(expression)
+    return JSONPathSyntaxError(expression, max(column - shift, 0), reason)
+
+
+def _diagnose(expression: str, error: Exception) -> tuple[int, str]:
+    """Map a jsonpath-ng (or re) error to a 0-based column of ``expression`` and a reason."""
+    message = str(error)
+    if isinstance(error, re.error):
+        return _regex_column(expression, error), f"bad regular expression: {error.msg}"
+    if isinstance(error, DefintionInvalid):
+        operator = message.removesuffix(" is not valid")
+        return _backquote_before(expression, expression.find(operator)), (
+            f"malformed operator `{operator}`"
+        )
+    if found := _AT_TOKEN.match(message):
+        column = _offset(expression, int(found[1]), int(found[2]))
+        return _unexpected_token(expression, column, found[3])
+    if found := _AT_CHARACTER.search(message):
+        column = _offset(expression, int(found[1]), int(found[2]))
+        return column, (
+            f"unexpected character {found[3]!r}; a key holding it must be quoted, as in ['a b']"
+        )
+    if found := _NAMED_OPERATOR.match(message):
+        end = _offset(expression, int(found[2]), int(found[3]))
+        return _backquote_before(expression, end), f"unknown operator `{found[1]}`"
+    if message.startswith("Unexpected EOF in string"):
+        return _unclosed_quote(expression), "this quote is never closed"
+    return len(expression), _ENDS_EARLY
+
+
+def _unexpected_token(expression: str, column: int, kind: str) -> tuple[int, str]:
+    if expression[column : column + 1] in _QUOTES:
+        # A quoted key is reported at its closing quote; point at the opening one.
+        opening = expression.rfind(expression[column], 0, column)
+        return opening, f"unexpected {expression[opening : column + 1]}"
+    word = _WORD.match(expression, column)
+    text = word.group() if word else ""
+    if kind in ("WHERE", "WHERENOT"):
+        return column, f"{text!r} is a reserved word here; if it is a key, quote it: ['{text}']"
+    if kind == "BOOL":
+        return column, f"{text!r} reads as a boolean here; if it is a key, quote it: ['{text}']"
+    return column, f"unexpected {text!r}"
+
+
+def _offset(expression: str, line: int, column: int) -> int:
+    """Turn jsonpath-ng's line and column (counted from the line's newline) into an offset."""
+    starts = [0] + [index for index, char in enumerate(expression) if char == "\n"]
+    return starts[line - 1] + column if line <= len(starts) else len(expression)
+
+
+def _backquote_before(expression: str, position: int) -> int:
+    opening = expression.rfind("`", 0, max(position, 0))
+    return opening if opening >= 0 else len(expression)
+
+
+def _regex_column(expression: str, error: re.error) -> int:
+    pattern = error.pattern if isinstance(error.pattern, str) else ""
+    # The pattern sits between quotes in a filter and between slashes in `sub(...)`.
+    for delimiter in "\"'/":
+        start = expression.find(f"{delimiter}{pattern}{delimiter}")
+        if start >= 0:
+            return start + 1 + (error.pos or 0)
+    return len(expression)
+
+
+def _unclosed_quote(expression: str) -> int:
+    for found in _QUOTED_OR_QUOTE.finditer(expression):
+        if len(found.group()) == 1:
+            return found.start()
+    return len(expression)

@@ -1,0 +1,262 @@
+"""Minting and verifying Descope-shaped session and refresh JWTs.
+
+Verification returns a :class:`Verdict` instead of raising: a scenario that hands a flow
+an expired or forged token expects a rejection, so a rejection is a value to assert on.
+Time checks use the injected clock rather than pyjwt's, so tests never sleep.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import jwt
+
+from flowspec.identity.keys import KeyRing
+
+__all__ = ["LEEWAY_SECONDS", "TokenIssuer", "TokenKind", "Verdict", "VerdictCode", "decode_claims"]
+
+TokenKind = Literal["refresh", "session"]
+VerdictCode = Literal[
+    "accepted",
+    "malformed",
+    "bad-signature",
+    "unknown-key",
+    "expired",
+    "not-yet-valid",
+    "wrong-issuer",
+    "wrong-kind",
+    "unsupported-algorithm",
+]
+
+#: Descope's SDKs allow this much clock skew by default.
+LEEWAY_SECONDS = 5
+
+_DRN: dict[TokenKind, str] = {"refresh": "DSR", "session": "DS"}
+_DEFAULT_TTL: dict[TokenKind, int] = {"refresh": 30 * 24 * 3600, "session": 10 * 60}
+_ALGORITHM = "RS256"
+# How long ago an ``expired=True`` token expired: far beyond any leeway.
+_EXPIRED_AGO = 3600
+# Header values are attacker-chosen; echo only a short prefix of them in reasons.
+_SHOWN = 40
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of verifying a token; ``claims`` are for display, never for trust."""
+
+    accepted: bool
+    reason: str | None
+    code: VerdictCode
+    claims: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_context(self) -> dict[str, Any]:
+        """Return the verdict as the flow context's ``session`` value."""
+        return {
+            "status": "accepted" if self.accepted else "rejected",
+            "code": self.code,
+            "reason": self.reason,
+        }
+
+
+def _reject(code: VerdictCode, reason: str, claims: Mapping[str, Any] | None = None) -> Verdict:
+    return Verdict(accepted=False, reason=reason, code=code, claims=dict(claims or {}))
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+
+
+def _instant(seconds: float) -> str:
+    try:
+        moment = datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return f"{seconds:.0f} (seconds since the epoch)"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _b64url_json(segment: str) -> object:
+    raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    return json.loads(raw)
+
+
+def _parse(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Return the unverified header and payload, or None if the token is not a JWT."""
+    parts = token.split(".")
+    # JWTs are ASCII by definition; anything else (lone surrogates included) never
+    # reaches the base64 and UTF-8 codecs, whose errors differ by input.
+    if len(parts) != 3 or not token.isascii():
+        return None
+    try:
+        header = _b64url_json(parts[0])
+        payload = _b64url_json(parts[1])
+    except (ValueError, RecursionError):
+        # ValueError covers bad base64, bad UTF-8, bad JSON and over-long integers;
+        # RecursionError a payload nested deeper than the JSON parser will go.
+        return None
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        return None
+    return header, payload
+
+
+def decode_claims(token: str) -> dict[str, Any]:
+    """Return the token's payload without verifying it, or ``{}`` if it does not decode."""
+    parsed = _parse(token) if isinstance(token, str) else None
+    return parsed[1] if parsed else {}
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    # json.loads accepts NaN and Infinity, which would make every time comparison pass.
+    return number if math.isfinite(number) else None
+
+
+class TokenIssuer:
+    """Mints and verifies a project's tokens with the keys of one key ring.
+
+    Verification accepts as issuer the project id, an http(s) URL whose last path segment
+    is the project id (Descope's two forms), or the ``issuer`` this instance mints with.
+    """
+
+    def __init__(
+        self,
+        project_id: str,
+        keyring: KeyRing,
+        issuer: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.project_id = project_id
+        self.keyring = keyring
+        self.issuer = issuer or project_id
+        self.clock = clock
+
+    def mint(
+        self,
+        subject: str,
+        *,
+        kind: TokenKind,
+        claims: Mapping[str, Any] | None = None,
+        ttl_seconds: int | None = None,
+        expired: bool = False,
+    ) -> str:
+        """Return a signed JWT of ``kind`` for ``subject``.
+
+        ``claims`` are added last and may replace the registered ones, so a scenario can
+        craft a token with a foreign ``iss`` or a future ``nbf`` on purpose.
+        """
+        ttl = _DEFAULT_TTL[kind] if ttl_seconds is None else ttl_seconds
+        now = int(self.clock())
+        expires = now - _EXPIRED_AGO if expired else now + ttl
+        payload: dict[str, Any] = {
+            "sub": subject,
+            "iss": self.issuer,
+            "iat": expires - ttl,
+            "exp": expires,
+            "drn": _DRN[kind],
+            **(claims or {}),
+        }
+        signer = self.keyring.current
+        return jwt.encode(
+            payload, signer.private_key, algorithm=_ALGORITHM, headers={"kid": signer.kid}
+        )
+
+    def verify(self, token: str, *, kind: TokenKind = "refresh") -> Verdict:
+        """Check a token as Descope's SDKs would, and say why it is rejected; never raises."""
+        parsed = _parse(token) if isinstance(token, str) else None
+        if parsed is None:
+            return _reject("malformed", "the token is not a JWT (three base64url JSON parts)")
+        header, unverified = parsed
+        alg = header.get("alg")
+        if alg != _ALGORITHM:
+            return _reject(
+                "unsupported-algorithm",
+                f"the token is signed with alg {_shown(alg)}; only {_ALGORITHM} is accepted",
+                unverified,
+            )
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            return _reject("unknown-key", "the token's header names no kid", unverified)
+        key = self.keyring.public_key(kid)
+        if key is None:
+            return _reject(
+                "unknown-key",
+                f"the token names kid {_shown(kid)}, which is not a key of this project",
+                unverified,
+            )
+        try:
+            verified = json.loads(jwt.PyJWS().decode(token, key, algorithms=[_ALGORITHM]))
+        except jwt.InvalidSignatureError:
+            return _reject(
+                "bad-signature", f"the signature does not match key {_shown(kid)}", unverified
+            )
+        except jwt.PyJWTError:
+            return _reject("malformed", "the token is not a well-formed JWS", unverified)
+        return self._check_claims(verified, kind)
+
+    def _check_claims(self, claims: dict[str, Any], kind: TokenKind) -> Verdict:
+        now = self.clock()
+        if not isinstance(claims.get("sub"), str):
+            return _reject("malformed", "the token has no sub (user id) claim", claims)
+        expires = _number(claims.get("exp"))
+        if expires is None:
+            return _reject("malformed", "the token has no numeric exp claim", claims)
+        if now > expires + LEEWAY_SECONDS:
+            return _reject(
+                "expired",
+                f"the token expired at {_instant(expires)}, {now - expires:.0f} s ago",
+                claims,
+            )
+        for name, meaning in (("nbf", "is not valid before"), ("iat", "was issued at")):
+            if name not in claims:
+                continue
+            moment = _number(claims[name])
+            if moment is None:
+                return _reject("malformed", f"the token's {name} claim is not a number", claims)
+            if moment > now + LEEWAY_SECONDS:
+                return _reject(
+                    "not-yet-valid",
+                    f"the token {meaning} {_instant(moment)}, {moment - now:.0f} s from now",
+                    claims,
+                )
+        issuer = claims.get("iss")
+        if not self._is_own_issuer(issuer):
+            return _reject(
+                "wrong-issuer",
+                f"the token's issuer is {_shown(issuer)}, not project {self.project_id!r}",
+                claims,
+            )
+        drn = claims.get("drn")
+        if drn != _DRN[kind]:
+            return _reject(
+                "wrong-kind",
+                f"a {kind} token (drn {_DRN[kind]!r}) is required, "
+                f"but this token has drn {_shown(drn)}",
+                claims,
+            )
+        return Verdict(accepted=True, reason=None, code="accepted", claims=claims)
+
+    def _is_own_issuer(self, issuer: object) -> bool:
+        if not isinstance(issuer, str):
+            return False
+        if issuer in (self.project_id, self.issuer):
+            return True
+        try:
+            url = urlsplit(issuer)
+        except ValueError:
+            return False
+        if url.scheme not in ("http", "https") or not url.netloc:
+            return False
+        return url.path.rstrip("/").rsplit("/", 1)[-1] == self.project_id

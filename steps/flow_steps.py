@@ -1,0 +1,65 @@
+"""Whens: run a flow and act on its screens."""
+
+from behave import when
+
+from flowspec.bdd import whens
+from flowspec.bdd.types import register_parameter_types
+
+register_parameter_types()
+
+
+@when('I run the "{flow:Text}" flow')
+def step_run_flow(context, flow):
+    """Start the flow with the scenario's JWT, flow inputs and device.
+
+    Example: When I run the "step-up" flow
+    """
+    whens.run_flow(context, flow)
+
+
+@when('I fill in "{name:Text}" with the code from my authenticator app')
+def step_fill_in_totp(context, name):
+    """Type the current TOTP code of the authenticator app (the one just scanned, else the user's).
+
+    Example: When I fill in "code" with the code from my authenticator app
+    """
+    whens.fill_in_totp(context, name)
+
+
+@when('I fill in "{name:Text}" with "{value}"')
+def step_fill_in(context, name, value):
+    """Type a value into a screen input; it is sent with the next click.
+
+    Example: When I fill in "name" with "Ada Lovelace"
+    """
+    whens.fill_in(context, name, value)
+
+
+@when('I click "{button:Text}" with')
+def step_click_with(context, button):
+    """Click a button by label or id, sending the table's name/value rows as inputs.
+
+    Example: When I click "Save" with
+        | name     | value         |
+        | name     | Ada Lovelace  |
+        | jobTitle | Engineer      |
+    """
+    whens.click(context, button, {row["name"]: row["value"] for row in context.table})
+
+
+@when('I click "{button:Text}"')
+def step_click(context, button):
+    """Click a button of the current screen by its label or its id.
+
+    Example: When I click "Continue"
+    """
+    whens.click(context, button)
+
+
+@when("I answer the passkey prompt")
+def step_answer_passkey(context):
+    """The device's virtual authenticator answers the flow's passkey prompt.
+
+    Example: When I answer the passkey prompt
+    """
+    whens.answer_passkey(context)

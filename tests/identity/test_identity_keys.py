@@ -1,0 +1,127 @@
+"""Tests for signing keys, key rings and their JWKS documents."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from flowspec.errors import SettingsError
+from flowspec.identity import KeyRing
+
+
+@pytest.fixture(scope="module")
+def ring() -> KeyRing:
+    return KeyRing.generate()
+
+
+@pytest.fixture(scope="module")
+def other() -> KeyRing:
+    return KeyRing.generate("K-other")
+
+
+def _pem(
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, password: bytes | None = None
+) -> bytes:
+    encryption = (
+        serialization.BestAvailableEncryption(password)
+        if password
+        else serialization.NoEncryption()
+    )
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
+
+
+def _uint(text: str) -> int:
+    return int.from_bytes(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), "big")
+
+
+def test_generate_makes_rsa_2048_with_derived_kid(ring: KeyRing) -> None:
+    """A generated ring signs with an RSA-2048 key whose kid starts with K."""
+    assert ring.current.private_key.key_size == 2048
+    assert ring.current.kid.startswith("K")
+    assert len(ring.current.kid) == 17
+
+
+def test_generate_keeps_given_kid(other: KeyRing) -> None:
+    """A kid passed to generate is the kid of the signing key."""
+    assert other.current.kid == "K-other"
+
+
+def test_public_jwk_shape(ring: KeyRing) -> None:
+    """The public JWK has exactly Descope's members, unpadded, holding the key's numbers."""
+    jwk = ring.current.public_jwk()
+    numbers = ring.current.private_key.public_key().public_numbers()
+    assert set(jwk) == {"kty", "kid", "alg", "use", "n", "e"}
+    assert (jwk["kty"], jwk["alg"], jwk["use"], jwk["kid"]) == (
+        "RSA",
+        "RS256",
+        "sig",
+        ring.current.kid,
+    )
+    assert "=" not in jwk["n"] + jwk["e"]
+    assert jwk["e"] == "AQAB"
+    assert (_uint(jwk["n"]), _uint(jwk["e"])) == (numbers.n, numbers.e)
+
+
+def test_jwks_lists_current_key_then_extras(ring: KeyRing, other: KeyRing) -> None:
+    """The JWKS holds the signing key first, then each extra public key."""
+    extra = other.current.private_key.public_key()
+    combined = ring.with_public_key("K-other", extra)
+    assert [k["kid"] for k in combined.jwks()["keys"]] == [ring.current.kid, "K-other"]
+    assert [k["kid"] for k in ring.jwks()["keys"]] == [ring.current.kid]
+
+
+def test_public_key_lookup(ring: KeyRing, other: KeyRing) -> None:
+    """public_key finds the keys the ring holds and gives None for other kids."""
+    extra = other.current.private_key.public_key()
+    combined = KeyRing(ring.current, {"K-other": extra})
+    assert combined.public_key("K-other") is extra
+    assert combined.public_key(ring.current.kid) is not None
+    assert combined.public_key("K-missing") is None
+
+
+def test_extra_key_cannot_reuse_signing_kid(ring: KeyRing, other: KeyRing) -> None:
+    """Two keys under one kid would make verification ambiguous, so the ring refuses."""
+    with pytest.raises(SettingsError, match="give each key its own kid"):
+        ring.with_public_key(ring.current.kid, other.current.private_key.public_key())
+
+
+def test_from_pem_round_trip_gives_same_derived_kid(ring: KeyRing, tmp_path: Path) -> None:
+    """Loading the same PEM twice gives the same kid, the one generate derived."""
+    path = tmp_path / "signing.pem"
+    path.write_bytes(_pem(ring.current.private_key))
+    first, second = KeyRing.from_pem(path), KeyRing.from_pem(str(path))
+    assert first.current.kid == second.current.kid == ring.current.kid
+    assert first.current.public_jwk() == ring.current.public_jwk()
+
+
+def test_from_pem_keeps_given_kid(ring: KeyRing, tmp_path: Path) -> None:
+    """A kid passed to from_pem overrides the derived one."""
+    path = tmp_path / "signing.pem"
+    path.write_bytes(_pem(ring.current.private_key))
+    assert KeyRing.from_pem(path, kid="K-file").current.kid == "K-file"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read the signing key"),
+        (b"not a pem", "not an unencrypted PEM private key"),
+        (_pem(ec.generate_private_key(ec.SECP256R1())), "not an RSA private key"),
+        (_pem(ec.generate_private_key(ec.SECP256R1()), b"pw"), "not an unencrypted PEM"),
+    ],
+    ids=["missing", "garbage", "ec-key", "encrypted"],
+)
+def test_from_pem_rejects_bad_files(tmp_path: Path, content: bytes | None, message: str) -> None:
+    """A missing or unsuitable key file is a settings error that names the file."""
+    path = tmp_path / "key.pem"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(SettingsError, match=message) as caught:
+        KeyRing.from_pem(path)
+    assert str(path) in str(caught.value)
