@@ -38,6 +38,7 @@ __all__ = [
     "UnknownNameError",
     "WorldError",
     "closest",
+    "did_you_mean",
 ]
 
 
@@ -47,6 +48,14 @@ def closest(name: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
     by_lower = {candidate.lower(): candidate for candidate in pool}
     matches = get_close_matches(name.lower(), list(by_lower), n=limit, cutoff=0.5)
     return [by_lower[match] for match in matches]
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """``"Did you mean 'a' or 'b'? "`` for the candidates close to ``name``, else ``""``."""
+    suggestions = closest(name, candidates)
+    if not suggestions:
+        return ""
+    return f"Did you mean {' or '.join(repr(s) for s in suggestions)}? "
 
 
 class FlowspecError(Exception):
@@ -114,12 +123,10 @@ class UnknownNameError(WorldError, LookupError):
         self.known = sorted(set(known))
         self.suggestions = closest(name, self.known)
         place = f" {where}" if where else ""
-        hint = (
-            f"Did you mean {', '.join(repr(s) for s in self.suggestions)}?"
-            if self.suggestions
-            else f"Known {kind}s: {', '.join(repr(k) for k in self.known) or 'none'}."
+        hint = did_you_mean(name, self.known) or (
+            f"Known {kind}s: {', '.join(repr(k) for k in self.known) or 'none'}."
         )
-        super().__init__(f"unknown {kind} {name!r}{place}. {hint}")
+        super().__init__(f"unknown {kind} {name!r}{place}. {hint}".rstrip())
 
 
 class RunStateError(WorldError):

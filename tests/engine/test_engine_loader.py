@@ -279,7 +279,7 @@ def test_unknown_json_shapes_are_explained(tmp_path: Path, document: Any, expect
         ),
         pytest.param(
             lambda d: d["contents"]["tasks"]["4"].update(type="automatd"),
-            "unknown task type 'automatd'. Did you mean \"automated\"?",
+            "unknown task type 'automatd'. Did you mean 'automated'?",
             id="task-type",
         ),
         pytest.param(
@@ -441,7 +441,7 @@ YAML_ERRORS = [
     pytest.param(
         "tasks:\n  first:\n    action: loadUser\n    nxet: first\n",
         "bad.yaml:4: at tasks[\"first\"].nxet: unknown key 'nxet'",
-        "Did you mean 'next'?",
+        "Did you mean 'next'",
         id="unknown-task-key",
     ),
     pytest.param(
@@ -492,7 +492,7 @@ YAML_ERRORS = [
         "tasks:\n  a:\n    condition:\n      - branch: B\n        when:\n"
         "          - user.x: {equals: 1}\n        then: a\n",
         "unknown operator 'equals'",
-        "Did you mean 'equal'?",
+        "Did you mean 'equal'",
         id="when-bad-operator",
     ),
     pytest.param(

@@ -42,7 +42,7 @@ from flowspec.engine.model import (
     Task,
     TaskType,
 )
-from flowspec.errors import FlowDefinitionError, closest
+from flowspec.errors import FlowDefinitionError, did_you_mean
 
 __all__ = ["Where", "compile_export", "describe"]
 
@@ -244,8 +244,7 @@ def _task_type(reader: _Reader, task_id: str, task: JsonObject, where: Where) ->
             f"Give it one of the types {', '.join(sorted(_TASK_TYPES))}",
         )
     if declared not in _TASK_TYPES:
-        suggestions = closest(str(declared), _TASK_TYPES)
-        hint = f'Did you mean "{suggestions[0]}"? ' if suggestions else ""
+        hint = did_you_mean(str(declared), _TASK_TYPES)
         reader.fail(
             where / "type",
             f"unknown task type {declared!r}",

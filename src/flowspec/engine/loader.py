@@ -10,7 +10,6 @@ the fix; nothing here lets a bare ``KeyError`` or ``JSONDecodeError`` escape.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
@@ -18,7 +17,7 @@ from flowspec.engine.conditions import OPERATORS
 from flowspec.engine.export import compile_export
 from flowspec.engine.model import Flow, Task
 from flowspec.engine.shorthand import parse_shorthand
-from flowspec.errors import FlowDefinitionError, closest
+from flowspec.errors import FlowDefinitionError, did_you_mean
 
 __all__ = ["FLOW_SUFFIXES", "load_flow", "load_flows", "validate"]
 
@@ -129,7 +128,7 @@ def validate(flow: Flow) -> None:
             flow.source,
             _start_location(flow),
             f'the flow starts at task "{flow.start_task}", which it does not have',
-            _did_you_mean(flow.start_task, flow.tasks)
+            did_you_mean(flow.start_task, flow.tasks)
             + f'Start at an existing task or add task "{flow.start_task}"',
         )
     for task in flow.tasks.values():
@@ -147,7 +146,7 @@ def _check_rules(flow: Flow, task: Task) -> None:
             _rule_location(flow, task, index),
             f'task "{task.id}" ({task.name}) goes on {via} to task "{rule.task_id}", '
             "which the flow does not have",
-            _did_you_mean(rule.task_id, flow.tasks)
+            did_you_mean(rule.task_id, flow.tasks)
             + f'Point the rule at an existing task or add task "{rule.task_id}"',
         )
 
@@ -162,7 +161,7 @@ def _check_conditions(flow: Flow, task: Task) -> None:
                     _operator_location(flow, task, index, position),
                     f'condition "{task.name}" (task {task.id}), branch "{branch.name}", tests '
                     f'"{condition.key}" with the unknown operator "{condition.operator}"',
-                    _did_you_mean(condition.operator, OPERATORS)
+                    did_you_mean(condition.operator, OPERATORS)
                     + f"Descope's operators: {', '.join(sorted(OPERATORS))}",
                 )
         if branch.interaction_id not in ruled:
@@ -174,13 +173,6 @@ def _check_conditions(flow: Flow, task: Task) -> None:
                 f'Add a rule with interactionId "{branch.interaction_id}" to the task\'s '
                 "next.rules (connect the branch in the Descope editor)",
             )
-
-
-def _did_you_mean(name: str, known: Iterable[str]) -> str:
-    suggestions = closest(name, known)
-    if not suggestions:
-        return ""
-    return f"Did you mean {' or '.join(f'{s!r}' for s in suggestions)}? "
 
 
 def _is_export(flow: Flow) -> bool:

@@ -93,7 +93,7 @@ from flowspec.engine.model import (
     Task,
     TaskType,
 )
-from flowspec.errors import FlowDefinitionError, closest
+from flowspec.errors import FlowDefinitionError, did_you_mean
 
 try:
     from yaml import CSafeLoader as _BaseLoader
@@ -275,8 +275,7 @@ class _Compiler:
             place = spot.child(mapping, key)
             if hint and key in hint:
                 self.fail(place, f"{key!r} does not belong in {what}", hint[key])
-            suggestions = closest(str(key), allowed)
-            guess = f"Did you mean {suggestions[0]!r}? " if suggestions else ""
+            guess = did_you_mean(str(key), allowed)
             self.fail(
                 place,
                 f"unknown key {key!r} in {what}",
@@ -293,8 +292,7 @@ class _Compiler:
         lookup = set(known)
         for task_id, spot in self.references:
             if task_id not in lookup:
-                suggestions = closest(task_id, known)
-                guess = f"Did you mean {suggestions[0]!r}? " if suggestions else ""
+                guess = did_you_mean(task_id, known)
                 self.fail(
                     spot,
                     f"it leads to task {task_id!r}, which the flow does not have",
@@ -630,8 +628,7 @@ def _tests(compiler: _Compiler, raw: Any, spot: _Spot) -> list[tuple[str, Any]]:
         compiler.fail(spot, "the test is empty", "Write an operator such as `is-true`")
     for operator, _ in tests:
         if operator not in OPERATORS:
-            suggestions = closest(str(operator), OPERATORS)
-            guess = f"Did you mean {suggestions[0]!r}? " if suggestions else ""
+            guess = did_you_mean(str(operator), OPERATORS)
             compiler.fail(
                 spot,
                 f"unknown operator {operator!r}",

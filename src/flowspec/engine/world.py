@@ -21,7 +21,7 @@ import yaml
 from flowspec.engine.loader import load_flows
 from flowspec.engine.model import Flow
 from flowspec.engine.users import Directory, RoleDefinition, User, UserRecord
-from flowspec.errors import SettingsError, UnknownNameError, closest
+from flowspec.errors import SettingsError, UnknownNameError, did_you_mean
 from flowspec.identity import KeyRing, TokenIssuer
 
 DEFAULT_STEP_LIMIT = 500
@@ -168,10 +168,9 @@ def _read_mapping(path: Path) -> Mapping[str, Any]:
 def _reject_unknown_keys(data: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
     for key in data:
         if key not in allowed:
-            hint = closest(str(key), allowed)
-            suggestion = f" Did you mean {hint[0]!r}?" if hint else ""
             raise SettingsError(
-                f"{where}: unknown key {key!r}.{suggestion} Allowed: {', '.join(sorted(allowed))}."
+                f"{where}: unknown key {key!r}. {did_you_mean(str(key), allowed)}"
+                f"Allowed: {', '.join(sorted(allowed))}."
             )
 
 
