@@ -13,6 +13,14 @@ from typing import Any
 from flowspec.engine.model import Task
 from flowspec.engine.state import RunState
 
+# Where a pending client prompt shows in the context, by kind (Descope's response fields).
+_PROMPT_KEYS = {
+    "webauthnCreate": "webauthn",
+    "webauthnGet": "webauthn",
+    "redirect": "redirect",
+    "poll": "poll",
+}
+
 
 def dynamic_values(state: RunState) -> dict[str, Any]:
     """The dynamic values the flow reads: ``user.*``, ``form.*``, ``jwtClaims.*``, ..."""
@@ -20,12 +28,18 @@ def dynamic_values(state: RunState) -> dict[str, Any]:
     if state.user is not None:
         user.update(state.directory.dynamic_values(state.user))
         user["tenant"] = _current_tenant(user["userTenants"], state.jwt_claims.get("dct"))
+    unauth: dict[str, Any] = {}
+    if state.login_id:
+        unauth["loginId"] = state.login_id
+    if state.unauth_user is not None:
+        unauth.update(state.directory.dynamic_values(state.unauth_user))
     return {
         "user": user,
-        "unauthUser": {},
+        "unauthUser": unauth,
         "form": dict(state.form),
         "deviceInfo": dict(state.device_info),
-        "riskInfo": {},
+        "riskInfo": dict(state.risk_info),
+        "connectors": copy.deepcopy(state.connector_results),
         "jwtClaims": copy.deepcopy(state.jwt_claims),
         "authInfo": copy.deepcopy(state.auth_info),
     }
@@ -62,8 +76,9 @@ def build(state: RunState, waiting_on: Task | None) -> dict[str, Any]:
         "action": state.client_action,
         "path": copy.deepcopy(state.path),
     }
-    if state.webauthn is not None:
-        flow["webauthn"] = copy.deepcopy(state.webauthn)
+    if state.prompt is not None:
+        prompt = copy.deepcopy(state.prompt)
+        flow[_PROMPT_KEYS[prompt.pop("kind")]] = prompt
     return {
         "flow": flow,
         "screen": _screen(state, waiting_on),

@@ -62,7 +62,7 @@ class Execution:
         state.error = None
         if interaction_id == SUBMIT and self._resume_at is not None:
             target, self._resume_at = self._resume_at, None
-            state.webauthn = None
+            state.prompt = None
             self._record_outcome(SUBMIT)
             self._waiting_on = None
             self._advance(target)
@@ -189,7 +189,7 @@ class Execution:
             resume = next((t for t in targets if t.endswith(END_SUFFIX)), None)
             if resume is not None:
                 self._resume_at = resume
-                self.state.webauthn = dict(outcome.pause.payload)
+                self.state.prompt = {"kind": outcome.pause.kind, **outcome.pause.payload}
                 others = [t for t in targets if t != resume]
                 if others:
                     return others[0]

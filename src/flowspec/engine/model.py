@@ -49,10 +49,15 @@ class Branch:
 
 @dataclass(frozen=True)
 class Interaction:
-    """A button or other control on a screen that moves the flow on."""
+    """A button or other control on a screen that moves the flow on.
+
+    ``validates`` is false for a button that submits without checking the screen's
+    required inputs (Descope's ``formNoValidate``, e.g. "Send again").
+    """
 
     id: str
     label: str
+    validates: bool = True
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from flowspec.engine.doubles import Doubles
 from flowspec.engine.execution import Execution
 from flowspec.engine.state import RunState
 from flowspec.engine.world import World
@@ -40,11 +41,16 @@ class Runner(Protocol):
 
 
 class LocalRunner:
-    """Runs flows in-process against the test world; users are private to this runner."""
+    """Runs flows in-process against the test world.
+
+    Users and doubles (the outbox, stubbed providers) are private to this runner and
+    shared by the runs it starts, so a scenario is isolated from the next one.
+    """
 
     def __init__(self, world: World) -> None:
         self._world = world
         self._directory = world.directory()
+        self.doubles = Doubles()
 
     def start(
         self,
@@ -63,6 +69,7 @@ class LocalRunner:
             flow_id=flow.id,
             execution_id=uuid.uuid4().hex,
             directory=self._directory,
+            doubles=self.doubles,
             issuer=self._world.issuer,
             project_id=self._world.project_id,
             form=form,

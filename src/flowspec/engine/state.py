@@ -11,11 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from flowspec.engine.doubles import Doubles
 from flowspec.engine.users import Directory, UserRecord
 from flowspec.identity import TokenIssuer
 
 Status = Literal["running", "waiting", "completed", "failed"]
-ClientAction = Literal["screen", "webauthnCreate", "webauthnGet", "none"]
+# What the client must do: show a screen, run a passkey ceremony, follow a redirect
+# (OAuth), or poll while the user acts elsewhere (a magic link in their mailbox).
+ClientAction = Literal["screen", "webauthnCreate", "webauthnGet", "redirect", "poll", "none"]
 
 
 @dataclass
@@ -36,8 +39,14 @@ class RunState:
     issuer: TokenIssuer
     project_id: str
     clock: Callable[[], float] = time.time
+    doubles: Doubles = field(default_factory=Doubles)
     form: dict[str, Any] = field(default_factory=dict)
     user: UserRecord | None = None
+    unauth_user: UserRecord | None = None
+    login_id: str = ""
+    first_seen: bool = False
+    risk_info: dict[str, Any] = field(default_factory=dict)
+    connector_results: dict[str, Any] = field(default_factory=dict)
     jwt_claims: dict[str, Any] = field(default_factory=dict)
     session: dict[str, Any] = field(default_factory=lambda: {"status": "none"})
     device_info: dict[str, Any] = field(default_factory=dict)
@@ -49,7 +58,7 @@ class RunState:
     screen_state: dict[str, Any] = field(default_factory=dict)
     pending: dict[str, Any] = field(default_factory=dict)
     client_action: ClientAction = "none"
-    webauthn: dict[str, Any] | None = None
+    prompt: dict[str, Any] | None = None
     output: dict[str, Any] = field(default_factory=dict)
     error: dict[str, str] | None = None
     runner_logs: list[dict[str, str]] = field(default_factory=list)

@@ -8,6 +8,7 @@ custom attribute) never leaks into the next scenario.
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +43,8 @@ class User:
     custom_attributes: Mapping[str, Any] = field(default_factory=dict)
     totp_secret: str | None = None
     passkey: bool = False
-    password: bool = False
+    password: str | None = None
+    password_expired: bool = False
     test: bool = False
 
     def holds_role(self, role: str) -> bool:
@@ -70,7 +72,8 @@ class UserRecord:
     totp_secret: str | None
     passkeys: list[dict[str, Any]]
     has_passkey: bool
-    password: bool
+    password: str | None
+    password_expired: bool
     test: bool
 
     @classmethod
@@ -93,6 +96,7 @@ class UserRecord:
             passkeys=[],
             has_passkey=user.passkey,
             password=user.password,
+            password_expired=user.password_expired,
             test=user.test,
         )
 
@@ -118,6 +122,15 @@ class Directory:
             if ident in record.login_ids:
                 return record
         return None
+
+    def create(self, login_id: str, *, email: str = "", phone: str = "") -> UserRecord:
+        """A new user, as a sign-up makes one; the user id is derived from the login id."""
+        user_id = "U" + hashlib.sha256(login_id.encode()).hexdigest()[:27]
+        record = UserRecord.of(
+            User(user_id=user_id, login_ids=(login_id,), email=email, phone=phone)
+        )
+        self._records[user_id] = record
+        return record
 
     def get(self, ident: str, where: str = "") -> UserRecord:
         record = self.find(ident)
@@ -173,6 +186,6 @@ class Directory:
             "customAttributes": copy.deepcopy(record.custom_attributes),
             "totp": record.totp_secret is not None,
             "webauthn": record.has_passkey or bool(record.passkeys),
-            "password": record.password,
+            "password": record.password is not None,
             "test": record.test,
         }

@@ -45,6 +45,7 @@ _USER_KEYS = frozenset(
         "totpSecret",
         "passkey",
         "password",
+        "passwordExpired",
         "test",
     }
 )
@@ -227,7 +228,8 @@ def _users(
                 custom_attributes=dict(raw.get("customAttributes") or {}),
                 totp_secret=str(raw["totpSecret"]) if raw.get("totpSecret") else None,
                 passkey=bool(raw.get("passkey", False)),
-                password=bool(raw.get("password", False)),
+                password=str(raw["password"]) if raw.get("password") else None,
+                password_expired=bool(raw.get("passwordExpired", False)),
                 test=bool(raw.get("test", False)),
             )
         )

@@ -15,12 +15,15 @@ from flowspec.engine.model import SUCCESS, Task
 from flowspec.engine.state import RunState
 from flowspec.errors import UnknownNameError
 
-PauseKind = Literal["webauthnCreate", "webauthnGet"]
+PauseKind = Literal["webauthnCreate", "webauthnGet", "redirect", "poll"]
 
 
 @dataclass(frozen=True)
 class Pause:
-    """The run waits for the client (a browser ceremony) before the ``.end`` task."""
+    """The run waits for the client before the ``.end`` task.
+
+    ``payload`` is what the client needs: the WebAuthn options, or the URL to redirect to.
+    """
 
     kind: PauseKind
     payload: Mapping[str, Any]

@@ -103,7 +103,7 @@ def logged_in(state: RunState, task: Task) -> Outcome:
         "sessionJwt": decode_claims(session),
         "refreshJwt": decode_claims(refresh),
         "user": state.directory.dynamic_values(state.user),
-        "firstSeen": False,
+        "firstSeen": state.first_seen,
     }
     return Outcome()
 
