@@ -14,6 +14,7 @@ test world is wrong, which is any other error, so behave marks the step *error*:
         ├── JSONPathSyntaxError (ValueError)   a JSONPath expression does not parse
         ├── UnknownNameError (LookupError)     a flow, user, role, screen input, button or
         │                                      action that the world does not hold
+        ├── MissingStubError (LookupError)     an action needs an answer the scenario did not stub
         ├── RunStateError                      a step that needs a run in another state
         └── SettingsError (ValueError)         scenarios/project.yaml or users.yaml is wrong
 
@@ -32,6 +33,7 @@ __all__ = [
     "FlowMisbehaved",
     "FlowspecError",
     "JSONPathSyntaxError",
+    "MissingStubError",
     "RunStateError",
     "SettingsError",
     "StepLimitExceeded",
@@ -127,6 +129,18 @@ class UnknownNameError(WorldError, LookupError):
             f"Known {kind}s: {', '.join(repr(k) for k in self.known) or 'none'}."
         )
         super().__init__(f"unknown {kind} {name!r}{place}. {hint}".rstrip())
+
+
+class MissingStubError(WorldError, LookupError):
+    """An action reaches outside the project and the scenario did not say what answers."""
+
+    def __init__(self, task: str, flow_id: str, what: str, step: str) -> None:
+        self.task = task
+        self.flow_id = flow_id
+        super().__init__(
+            f'task {task} of flow "{flow_id}" needs {what}, and the scenario stubs none. '
+            f"Add a step such as: {step}"
+        )
 
 
 class RunStateError(WorldError):

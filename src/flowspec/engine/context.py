@@ -40,6 +40,7 @@ def dynamic_values(state: RunState) -> dict[str, Any]:
         "deviceInfo": dict(state.device_info),
         "riskInfo": dict(state.risk_info),
         "connectors": copy.deepcopy(state.connector_results),
+        "provider": state.provider,
         "jwtClaims": copy.deepcopy(state.jwt_claims),
         "authInfo": copy.deepcopy(state.auth_info),
     }

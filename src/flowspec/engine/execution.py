@@ -79,6 +79,9 @@ class Execution:
         if not targets:
             self._reject_click(screen, interaction_id)
         self._record_outcome(interaction_id)
+        clicked = screen.interaction(interaction_id)
+        if clicked is not None and clicked.provider:
+            state.provider = clicked.provider
         state.screen_state = {}
         self._waiting_on = None
         self._advance(targets[0])

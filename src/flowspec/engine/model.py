@@ -52,12 +52,14 @@ class Interaction:
     """A button or other control on a screen that moves the flow on.
 
     ``validates`` is false for a button that submits without checking the screen's
-    required inputs (Descope's ``formNoValidate``, e.g. "Send again").
+    required inputs (Descope's ``formNoValidate``, e.g. "Send again"). ``provider`` names
+    the social login a button starts ("google" for a GoogleButton), else "".
     """
 
     id: str
     label: str
     validates: bool = True
+    provider: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,12 @@ class Task:
     def targets(self, interaction_id: str) -> tuple[str, ...]:
         """The task ids the rules keyed ``interaction_id`` lead to, in export order."""
         return tuple(r.task_id for r in self.rules if r.interaction_id == interaction_id)
+
+    def interaction(self, interaction_id: str) -> Interaction | None:
+        """The screen's button with this id, if the task is a screen that shows it."""
+        if self.screen is None:
+            return None
+        return next((i for i in self.screen.interactions if i.id == interaction_id), None)
 
     @property
     def is_end(self) -> bool:

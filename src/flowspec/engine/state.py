@@ -44,6 +44,7 @@ class RunState:
     user: UserRecord | None = None
     unauth_user: UserRecord | None = None
     login_id: str = ""
+    provider: str = ""
     first_seen: bool = False
     risk_info: dict[str, Any] = field(default_factory=dict)
     connector_results: dict[str, Any] = field(default_factory=dict)

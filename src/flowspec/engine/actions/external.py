@@ -1,0 +1,1 @@
+"""Actions answered by the outside world: risk scores, connectors, scriptlets, audit events."""

@@ -1,0 +1,1 @@
+"""Social login: start the OAuth redirect and exchange the code the provider returns."""
