@@ -63,3 +63,30 @@ def step_answer_passkey(context):
     Example: When I answer the passkey prompt
     """
     whens.answer_passkey(context)
+
+
+@when("I answer the passkey prompt with another device")
+def step_answer_passkey_elsewhere(context):
+    """A device holding some other passkey answers the prompt (it is not the user's).
+
+    Example: When I answer the passkey prompt with another device
+    """
+    whens.answer_passkey(context, other_device=True)
+
+
+@when("I continue with {provider:Word}")
+def step_continue_with(context, provider):
+    """Click the screen's button for this social provider and consent there.
+
+    Example: When I continue with Google
+    """
+    whens.continue_with(context, provider)
+
+
+@when("the OAuth provider sends me back")
+def step_provider_returns(context):
+    """Finish a pending OAuth redirect: the provider returns with a code.
+
+    Example: When the OAuth provider sends me back
+    """
+    whens.provider_returns(context)

@@ -16,6 +16,7 @@ test world is wrong, which is any other error, so behave marks the step *error*:
         │                                      action that the world does not hold
         ├── MissingStubError (LookupError)     an action needs an answer the scenario did not stub
         ├── RunStateError                      a step that needs a run in another state
+        │   └── MissingInputError              a click without a required screen input
         └── SettingsError (ValueError)         scenarios/project.yaml or users.yaml is wrong
 
 Every message says what happened, where, and what to do next. No message ever holds a
@@ -33,6 +34,7 @@ __all__ = [
     "FlowMisbehaved",
     "FlowspecError",
     "JSONPathSyntaxError",
+    "MissingInputError",
     "MissingStubError",
     "RunStateError",
     "SettingsError",
@@ -149,3 +151,16 @@ class RunStateError(WorldError):
 
 class SettingsError(WorldError, ValueError):
     """The project settings or the users file is wrong."""
+
+
+class MissingInputError(RunStateError):
+    """A button that validates the screen was clicked while a required input is empty."""
+
+    def __init__(self, screen: str, flow_id: str, missing: list[str]) -> None:
+        self.screen = screen
+        self.missing = missing
+        names = ", ".join(f'"{name}"' for name in missing)
+        super().__init__(
+            f'screen "{screen}" of flow "{flow_id}" requires {names} before this button '
+            f'submits; add e.g. When I fill in "{missing[0]}" with "..." before the click'
+        )

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import copy
 import json
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from flowspec.engine import shorthand
 from flowspec.engine.loader import load_flow, load_flows, validate
 from flowspec.engine.model import ELSE, Flow, Interaction, Rule, ScreenInput, Task
+from flowspec.engine.shorthand import parse_shorthand
 from flowspec.errors import FlowDefinitionError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -256,11 +259,11 @@ def test_non_object_top_level_is_explained(tmp_path: Path) -> None:
     [
         pytest.param({"foo": 1}, "not a Descope flow export (top-level keys: foo)", id="other"),
         pytest.param({"startTask": "1", "tasks": {}}, "contents.json of a project", id="snapshot"),
-        pytest.param({"flow": {"id": "x", "dsl": {}}}, "older v1 export", id="v1-dsl"),
+        pytest.param({"flow": {"id": "x"}}, "the older v1 export {", id="flow-without-dsl"),
     ],
 )
 def test_unknown_json_shapes_are_explained(tmp_path: Path, document: Any, expected: str) -> None:
-    """An object that is not an export says which shape it looks like instead."""
+    """An object that is not an export says which shape it looks like, or which flowspec reads."""
     assert expected in load_error(write_json(tmp_path, "shape.json", document))
 
 
@@ -400,12 +403,109 @@ def test_shorthand_screen_buttons_inputs_and_extra_rules(step_up: Flow) -> None:
     )
 
 
+def test_shorthand_buttons_give_provider_and_validation(tmp_path: Path) -> None:
+    """A button mapping may name a provider (then it skips validation) and set validates."""
+    path = write_yaml(
+        tmp_path,
+        "social.yaml",
+        "tasks:\n  welcome:\n    inputs: [email]\n    buttons:\n"
+        "      Continue: welcome\n"
+        "      Continue with Google: {to: done, provider: google}\n"
+        "      Continue with Apple: {to: done, provider: apple, validates: true}\n"
+        "      Send again: {to: welcome, validates: false}\n"
+        "  done:\n    action: logged-in\n",
+    )
+    screen = load_flow(path).task("welcome").screen
+    assert screen is not None
+    assert screen.interactions == (
+        Interaction("continue", "Continue"),
+        Interaction(
+            "continue-with-google", "Continue with Google", provider="google", validates=False
+        ),
+        Interaction("continue-with-apple", "Continue with Apple", provider="apple"),
+        Interaction("send-again", "Send again", validates=False),
+    )
+
+
+@pytest.fixture(scope="module")
+def docstring_example() -> Flow:
+    """The complete example in the shorthand's docstring, compiled."""
+    assert shorthand.__doc__ is not None
+    example = shorthand.__doc__.split("::\n", 1)[1].split("\nRules of the shorthand:")[0]
+    return parse_shorthand(textwrap.dedent(example), "docstring", default_id="example")
+
+
+def test_shorthand_docstring_example_compiles(docstring_example: Flow) -> None:
+    """The complete example in the shorthand's docstring is a valid flow."""
+    flow = docstring_example
+    validate(flow)
+    welcome = flow.task("welcome").screen
+    assert welcome is not None
+    assert welcome.interactions[2] == Interaction(
+        "continue-with-google", "Continue with Google", validates=False, provider="google"
+    )
+
+
 def test_shorthand_outcomes_turn_on_custom_error_handling(step_up: Flow) -> None:
     """Naming an error outcome in `next` routes it, as custom error handling does."""
     task = step_up.task("check code")
     assert task.rules == (Rule("success", "done"), Rule("InvalidCode", "verify"))
     assert task.error_handling == {"InvalidCode": "custom"}
     assert step_up.task("load user").rules == (Rule("success", "verify"),)
+
+
+TWO_PHASE = """
+tasks:
+  send link:
+    action: sign-in-magic-link-email
+    next: {next}
+  check inbox:
+    screen: Check your inbox
+  send link.end:
+    action: verify-magic-link
+    next: done
+  welcome:
+    screen: Welcome
+  done:
+    action: logged-in
+"""
+
+
+@pytest.mark.parametrize(
+    "next_value",
+    ["[check inbox, send link.end]", "{success: [check inbox, send link.end]}"],
+    ids=["list", "mapping"],
+)
+def test_shorthand_lists_several_tasks_for_success(next_value: str) -> None:
+    """A list of tasks, plain or under `success`, gives one success rule per task, in order."""
+    text = TWO_PHASE.replace("{next}", next_value)
+    flow = parse_shorthand(text, "two-phase.yaml", default_id="two-phase")
+    task = flow.task("send link")
+    assert task.rules == (Rule("success", "check inbox"), Rule("success", "send link.end"))
+    assert task.targets("success") == ("check inbox", "send link.end")
+    assert task.error_handling == {}
+
+
+def test_shorthand_lists_several_tasks_for_any_outcome() -> None:
+    """Lists and single tasks mix in a `next` mapping; an error outcome turns on custom handling."""
+    text = TWO_PHASE.replace(
+        "{next}", "{success: [check inbox, send link.end], UserNotFound: [welcome]}"
+    )
+    task = parse_shorthand(text, "two-phase.yaml", default_id="two-phase").task("send link")
+    assert task.rules == (
+        Rule("success", "check inbox"),
+        Rule("success", "send link.end"),
+        Rule("UserNotFound", "welcome"),
+    )
+    assert task.error_handling == {"UserNotFound": "custom"}
+
+
+def test_shorthand_docstring_example_sends_a_link_with_a_sent_screen(
+    docstring_example: Flow,
+) -> None:
+    """The docstring example's magic link goes to its sent screen and to its `.end` task."""
+    targets = docstring_example.task("send link").targets("success")
+    assert targets == ("check inbox", "send link.end")
 
 
 def test_shorthand_sub_flow_and_defaults(tmp_path: Path) -> None:
@@ -515,10 +615,58 @@ YAML_ERRORS = [
         id="unknown-target",
     ),
     pytest.param(
+        "tasks:\n  a:\n    action: x\n    next: [a,\n      b]\n",
+        "bad.yaml:5: at tasks[\"a\"].next[1]: it leads to task 'b', which the flow does not",
+        "Point it at an existing task or add task 'b'",
+        id="unknown-target-in-list",
+    ),
+    pytest.param(
+        "tasks:\n  a:\n    action: x\n    next: {success: a, Oops: [a, b]}\n",
+        "bad.yaml:4: at tasks[\"a\"].next.Oops[1]: it leads to task 'b', which the flow",
+        "add task 'b'",
+        id="unknown-target-in-outcome-list",
+    ),
+    pytest.param(
+        "tasks:\n  a:\n    action: x\n    next: {success: []}\n",
+        "bad.yaml:4: at tasks[\"a\"].next.success: the list of tasks for 'success' is empty",
+        "list several: `[check inbox, send link.end]`",
+        id="empty-target-list",
+    ),
+    pytest.param(
+        "tasks:\n  a:\n    action: x\n    next: [a, a]\n",
+        "bad.yaml:4: at tasks[\"a\"].next[1]: 'success' lists task 'a' twice",
+        "List each task once",
+        id="target-listed-twice",
+    ),
+    pytest.param(
+        "tasks:\n  a:\n    action: x\n    next: [a, {to: a}]\n",
+        'bad.yaml:4: at tasks["a"].next[1]: the task to go to should be text',
+        "plain text",
+        id="target-list-item-not-text",
+    ),
+    pytest.param(
+        "tasks:\n  v:\n    screen: V\n    next: [v, v.end]\n",
+        'bad.yaml:4: at tasks["v"].next: a screen moves on through its buttons',
+        "`next: {submit: verify link}`",
+        id="target-list-on-screen",
+    ),
+    pytest.param(
         "tasks:\n  v:\n    buttons:\n      Go on: v\n      go-on: v\n",
         'bad.yaml:5: at tasks["v"].buttons["go-on"]: two buttons have the id \'go-on\'',
         "explicit `id:`",
         id="duplicate-button-ids",
+    ),
+    pytest.param(
+        "tasks:\n  v:\n    buttons:\n      Go: {to: v, validates: no}\n",
+        'bad.yaml:4: at tasks["v"].buttons["Go"].validates: validates should be true or false',
+        "validates: false",
+        id="button-validates-not-bool",
+    ),
+    pytest.param(
+        "tasks:\n  v:\n    buttons:\n      Go: {to: v, provder: google}\n",
+        'bad.yaml:4: at tasks["v"].buttons["Go"].provder: unknown key \'provder\' in button',
+        "Did you mean 'provider'? Allowed here: to, id, provider, validates",
+        id="button-unknown-key",
     ),
     pytest.param(
         "tasks:\n  v:\n    screen: V\n    inputs: [{name: code, required: maybe}]\n",

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from flowspec.engine.doubles import Doubles
 from flowspec.engine.runner import LocalRunner, Run, Runner
 from flowspec.engine.users import User
 from flowspec.engine.world import World
@@ -36,6 +37,15 @@ class ScenarioState:
     device_info: dict[str, Any] = field(default_factory=dict)
     run: Run | None = None
     authenticator: VirtualAuthenticator = field(default_factory=VirtualAuthenticator)
+
+    def doubles(self) -> Doubles:
+        """The outside world of this scenario: only the local runner has one to set."""
+        if not isinstance(self.runner, LocalRunner):
+            raise RunStateError(
+                "this step sets what the outside world answers, which only the local runner "
+                "can do; tag the scenario @local so other backends skip it"
+            )
+        return self.runner.doubles
 
     def current(self) -> Run:
         if self.run is None:
@@ -72,4 +82,6 @@ def world_for(context: Any) -> World:
 
 def _new_state(context: Any) -> ScenarioState:
     world = world_for(context)
-    return ScenarioState(world=world, runner=LocalRunner(world))
+    runner = LocalRunner(world)
+    # One device per scenario: the passkeys users.yaml gives users live on it.
+    return ScenarioState(world=world, runner=runner, authenticator=runner.doubles.device)

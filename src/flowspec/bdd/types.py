@@ -26,9 +26,11 @@ _ARTICLE = _matching(r"an?")
 # "a malformed JWT" and friends have steps of their own; a role never shadows them.
 _ROLE = _matching(r"(?!(?:malformed|expired|forged)\b)[\w-]+")
 _TEXT = _matching(r'[^"]+')
+_WORD = _matching(r"[\w-]+")
 _LITERAL = _matching(r'true|false|null|-?\d+(?:\.\d+)?|"[^"]*"|\[.*\]|\{.*\}')
 
 
 def register_parameter_types() -> None:
-    """Article (a/an), Role (a role name), Text (quoted text), Literal (a JSON literal)."""
-    register_type(Article=_ARTICLE, Role=_ROLE, Text=_TEXT, Literal=_LITERAL)
+    """Article (a/an), Role (a role name), Text (quoted text), Word (one word),
+    Literal (a JSON literal)."""
+    register_type(Article=_ARTICLE, Role=_ROLE, Text=_TEXT, Word=_WORD, Literal=_LITERAL)

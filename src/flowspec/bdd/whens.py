@@ -8,9 +8,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from flowspec.bdd.scenario import ScenarioState, scenario
+from flowspec.engine.actions.oauth import provider_code
+from flowspec.engine.actions.passkeys import RP_ID
 from flowspec.engine.runner import JWT_INPUT
 from flowspec.errors import RunStateError, UnknownNameError
-from flowspec.identity import totp
+from flowspec.identity import VirtualAuthenticator, registration_options, totp
 
 SUBMIT = "submit"
 
@@ -30,7 +32,7 @@ def run_flow(context: Any, flow_id: str) -> None:
 
 def fill_in(context: Any, name: str, value: str) -> None:
     state = scenario(context)
-    _screen(state)
+    screen_of(state)
     state.screen_inputs[name] = value
 
 
@@ -38,7 +40,7 @@ def fill_in_totp(context: Any, name: str) -> None:
     """Type the code an authenticator app shows now: the secret of the enrollment screen,
     else the signed-in user's enrolled secret."""
     state = scenario(context)
-    screen = _screen(state)
+    screen = screen_of(state)
     secret = _scanned_secret(screen) or _enrolled_secret(state)
     state.screen_inputs[name] = totp.code_at(secret, state.world.issuer.clock())
 
@@ -46,32 +48,62 @@ def fill_in_totp(context: Any, name: str) -> None:
 def click(context: Any, button: str, values: Mapping[str, Any] | None = None) -> None:
     """Click a button of the current screen by its label or id, sending the filled inputs."""
     state = scenario(context)
-    screen = _screen(state)
+    screen = screen_of(state)
     interaction = _button(screen, button)
     inputs = {**state.screen_inputs, **(values or {})}
     state.screen_inputs = {}
     state.current().interact(interaction, inputs)
 
 
-def answer_passkey(context: Any) -> None:
-    """The device's virtual authenticator answers the flow's passkey prompt."""
+def answer_passkey(context: Any, other_device: bool = False) -> None:
+    """The visitor's device answers the flow's passkey prompt: it creates a passkey, or
+    signs with the one it holds. ``other_device`` answers with a passkey of another device."""
     state = scenario(context)
-    doc = state.current().context
-    prompt = doc["flow"].get("webauthn")
-    if doc["flow"]["status"] != "waiting" or not prompt:
-        raise RunStateError(
-            f"the flow is not asking for a passkey: it is {doc['flow']['status']} "
-            f"(action {doc['flow'].get('action')})"
-        )
+    prompt = _pending(state, "webauthn", "a passkey")
     options = json.loads(prompt["options"])
-    authenticator = state.authenticator
-    response = authenticator.create(options) if prompt.get("create") else authenticator.get(options)
+    device = state.authenticator
+    if other_device:
+        device = VirtualAuthenticator()
+        device.create(registration_options("stranger", RP_ID, "stranger", "stranger"))
+        options = {**options, "allowCredentials": []}
+    response = device.create(options) if prompt.get("create") else device.get(options)
     state.current().interact(
         SUBMIT, {"transactionId": prompt["transactionId"], "response": json.dumps(response)}
     )
 
 
-def _screen(state: ScenarioState) -> dict[str, Any]:
+def continue_with(context: Any, provider: str) -> None:
+    """Click the screen's button for this social provider and consent at the provider."""
+    state = scenario(context)
+    buttons = screen_of(state).get("interactions", [])
+    button = next((b for b in buttons if provider.lower() in str(b["label"]).lower()), None)
+    if button is None:
+        labels = ", ".join(f'"{b["label"]}"' for b in buttons) or "none"
+        raise UnknownNameError("social button", provider, [], f"on this screen (buttons: {labels})")
+    click(context, str(button["id"]))
+    provider_returns(context)
+
+
+def provider_returns(context: Any) -> None:
+    """The OAuth provider sends the visitor back with a code, as after they consent."""
+    state = scenario(context)
+    redirect = _pending(state, "redirect", "an OAuth redirect")
+    state.current().interact(SUBMIT, {"exchangeCode": provider_code(str(redirect["url"]))})
+
+
+def _pending(state: ScenarioState, key: str, what: str) -> dict[str, Any]:
+    doc = state.current().context
+    pending = doc["flow"].get(key)
+    if doc["flow"]["status"] != "waiting" or not pending:
+        raise RunStateError(
+            f"the flow is not waiting for {what}: it is {doc['flow']['status']} "
+            f"(action {doc['flow'].get('action')})"
+        )
+    return dict(pending)
+
+
+def screen_of(state: ScenarioState) -> dict[str, Any]:
+    """The screen the run waits on; a clear error when it waits on none."""
     doc = state.current().context
     screen = doc.get("screen")
     if doc["flow"]["status"] != "waiting" or not screen:

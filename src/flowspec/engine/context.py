@@ -1,13 +1,16 @@
 """The flow context: the one JSON document every assertion reads (design.md section 3).
 
-``dynamic_values`` is what a flow's conditions and templates see; ``build`` adds the
-run's own record (status, path, screen, session verdict) around it. Both return fresh
-copies, so a snapshot taken before a click does not change after it.
+``dynamic_values`` is what a flow's conditions and templates see: a read-only view that
+builds each top-level section (``user``, ``form``, ...) only when a key of it is read,
+because conditions run on every step and read one or two keys. ``build`` adds the run's
+own record (status, path, screen, session verdict) around all of it and returns a deep
+copy, so a snapshot taken before a click does not change after it.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from flowspec.engine.model import Task
@@ -22,28 +25,60 @@ _PROMPT_KEYS = {
 }
 
 
-def dynamic_values(state: RunState) -> dict[str, Any]:
-    """The dynamic values the flow reads: ``user.*``, ``form.*``, ``jwtClaims.*``, ..."""
+class DynamicValues(Mapping[str, Any]):
+    """The dynamic values a flow reads (``user.*``, ``form.*``, ``jwtClaims.*``, ...).
+
+    A view of the run's state, not a copy: read it, never change it.
+    """
+
+    def __init__(self, state: RunState) -> None:
+        self._state = state
+        self._sections: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._sections:
+            self._sections[key] = _SECTIONS[key](self._state)
+        return self._sections[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_SECTIONS)
+
+    def __len__(self) -> int:
+        return len(_SECTIONS)
+
+
+def dynamic_values(state: RunState) -> DynamicValues:
+    return DynamicValues(state)
+
+
+def _user(state: RunState) -> dict[str, Any]:
     user: dict[str, Any] = {"loggedIn": state.user is not None}
     if state.user is not None:
         user.update(state.directory.dynamic_values(state.user))
         user["tenant"] = _current_tenant(user["userTenants"], state.jwt_claims.get("dct"))
+    return user
+
+
+def _unauth_user(state: RunState) -> dict[str, Any]:
     unauth: dict[str, Any] = {}
     if state.login_id:
         unauth["loginId"] = state.login_id
     if state.unauth_user is not None:
         unauth.update(state.directory.dynamic_values(state.unauth_user))
-    return {
-        "user": user,
-        "unauthUser": unauth,
-        "form": dict(state.form),
-        "deviceInfo": dict(state.device_info),
-        "riskInfo": dict(state.risk_info),
-        "connectors": copy.deepcopy(state.connector_results),
-        "provider": state.provider,
-        "jwtClaims": copy.deepcopy(state.jwt_claims),
-        "authInfo": copy.deepcopy(state.auth_info),
-    }
+    return unauth
+
+
+_SECTIONS: dict[str, Callable[[RunState], Any]] = {
+    "user": _user,
+    "unauthUser": _unauth_user,
+    "form": lambda state: state.form,
+    "deviceInfo": lambda state: state.device_info,
+    "riskInfo": lambda state: state.risk_info,
+    "connectors": lambda state: state.connector_results,
+    "provider": lambda state: state.provider,
+    "jwtClaims": lambda state: state.jwt_claims,
+    "authInfo": lambda state: state.auth_info,
+}
 
 
 def _current_tenant(tenants: list[dict[str, Any]], selected: Any) -> dict[str, Any]:
@@ -75,20 +110,22 @@ def build(state: RunState, waiting_on: Task | None) -> dict[str, Any]:
         if waiting_on
         else (state.path[-1]["name"] if state.path else ""),
         "action": state.client_action,
-        "path": copy.deepcopy(state.path),
+        "path": state.path,
     }
     if state.prompt is not None:
-        prompt = copy.deepcopy(state.prompt)
+        prompt = dict(state.prompt)
         flow[_PROMPT_KEYS[prompt.pop("kind")]] = prompt
-    return {
-        "flow": flow,
-        "screen": _screen(state, waiting_on),
-        **dynamic_values(state),
-        "output": copy.deepcopy(state.output),
-        "error": copy.deepcopy(state.error),
-        "runnerLogs": copy.deepcopy(state.runner_logs),
-        "session": copy.deepcopy(state.session),
-    }
+    return copy.deepcopy(
+        {
+            "flow": flow,
+            "screen": _screen(state, waiting_on),
+            **dynamic_values(state),
+            "output": state.output,
+            "error": state.error,
+            "runnerLogs": state.runner_logs,
+            "session": state.session,
+        }
+    )
 
 
 def _screen(state: RunState, task: Task | None) -> dict[str, Any] | None:
@@ -98,7 +135,7 @@ def _screen(state: RunState, task: Task | None) -> dict[str, Any] | None:
         "id": task.screen.id,
         "name": task.name,
         "taskId": task.id,
-        "state": copy.deepcopy(state.screen_state),
+        "state": state.screen_state,
         "inputs": [
             {"name": i.name, "required": i.required, "component": i.component}
             for i in task.screen.inputs

@@ -2,8 +2,8 @@
 
 A scenario reads what was sent (an OTP code, a magic link) and sets what the outside
 world answers (the user an OAuth provider returns, a risk score, a connector's
-response). The doubles live as long as the runner, so a scenario that runs a flow twice
-finds the messages of both runs.
+response); ``device`` is the visitor's passkey authenticator. The doubles live as long
+as the runner, so a scenario that runs a flow twice finds the messages of both runs.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from flowspec.identity import VirtualAuthenticator
 
 Channel = Literal["email", "sms"]
 Purpose = Literal["otp", "magic-link", "password-reset", "message"]
@@ -37,8 +39,8 @@ class Message:
     used: bool = False
 
     def expire(self) -> None:
-        """Make the code or link too old to use."""
-        self.expires_at = self.sent_at
+        """Make the code or link too old to use, whatever the clock says now."""
+        self.expires_at = self.sent_at - 1
 
     def usable_at(self, now: float) -> bool:
         return not self.used and now <= self.expires_at
@@ -62,6 +64,7 @@ class Doubles:
     connectors: dict[str, StubbedResponse] = field(default_factory=dict)
     scriptlets: dict[str, StubbedResponse] = field(default_factory=dict)
     audit_events: list[dict[str, Any]] = field(default_factory=list)
+    device: VirtualAuthenticator = field(default_factory=VirtualAuthenticator)
 
     def last_message(self, to: str, purpose: Purpose | None = None) -> Message | None:
         """The newest message sent to ``to`` (any case), of ``purpose`` if given."""

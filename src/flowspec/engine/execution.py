@@ -18,7 +18,13 @@ from flowspec.engine.conditions import choose_branch
 from flowspec.engine.context import build, dynamic_values
 from flowspec.engine.model import END_SUFFIX, SUCCESS, Flow, Task
 from flowspec.engine.state import RunState
-from flowspec.errors import FlowMisbehaved, RunStateError, StepLimitExceeded, UnknownNameError
+from flowspec.errors import (
+    FlowMisbehaved,
+    MissingInputError,
+    RunStateError,
+    StepLimitExceeded,
+    UnknownNameError,
+)
 
 SUBMIT = "submit"
 
@@ -42,6 +48,7 @@ class Execution:
         self._waiting_on: Task | None = None
         self._last_screen: Task | None = None
         self._resume_at: str | None = None
+        self._resumed: str | None = None
 
     @property
     def context(self) -> dict[str, Any]:
@@ -58,10 +65,12 @@ class Execution:
                 f'flow "{state.flow_id}" is {state.status}, not waiting on a screen: '
                 f'nothing can receive "{interaction_id}". Start a new run first.'
             )
-        state.form.update(inputs or {})
-        state.error = None
+        values = dict(inputs or {})
         if interaction_id == SUBMIT and self._resume_at is not None:
+            state.form.update(values)
+            state.error = None
             target, self._resume_at = self._resume_at, None
+            self._resumed = target
             state.prompt = None
             self._record_outcome(SUBMIT)
             self._waiting_on = None
@@ -78,13 +87,28 @@ class Execution:
         targets = screen.targets(interaction_id)
         if not targets:
             self._reject_click(screen, interaction_id)
-        self._record_outcome(interaction_id)
         clicked = screen.interaction(interaction_id)
+        if clicked is not None and clicked.validates:
+            self._require_inputs(screen, values)
+        state.form.update(values)
+        state.error = None
+        self._record_outcome(interaction_id)
         if clicked is not None and clicked.provider:
             state.provider = clicked.provider
         state.screen_state = {}
         self._waiting_on = None
         self._advance(targets[0])
+
+    def _require_inputs(self, screen: Task, values: Mapping[str, Any]) -> None:
+        """A validating button does not submit while a required input is empty."""
+        inputs = screen.screen.inputs if screen.screen else ()
+        missing = [
+            i.name
+            for i in inputs
+            if i.required and not values.get(i.name, self.state.form.get(i.name))
+        ]
+        if missing:
+            raise MissingInputError(screen.name, self.state.flow_id, missing)
 
     def _reject_click(self, screen: Task, interaction_id: str) -> None:
         shown = [i.id for i in screen.screen.interactions] if screen.screen else []
@@ -230,6 +254,9 @@ class Execution:
         if self._last_screen is not None:
             # Descope's automatic error handling shows the error on the screen before.
             state.screen_state = {"errorText": outcome.description, "errorType": outcome.name}
+            if task.id == self._resumed:
+                # The user may still open a newer link or answer again from that screen.
+                self._resume_at = task.id
             self._visit(self._last_screen)
             self._wait_on(self._last_screen)
             return None

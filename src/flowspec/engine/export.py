@@ -1,33 +1,53 @@
-"""Descope's single-file flow export, compiled to the flow model.
+"""Descope's flow exports, in every shape Descope writes them, compiled to the flow model.
 
-The export (``descope-facts.md`` section 3) is ``{flowId, metadata, contents, screens,
-references}``; the v2 export endpoint wraps the same object as ``{"flow": {...}}``, and
-both are accepted. ``contents.tasks`` becomes :class:`~flowspec.engine.model.Task`\\ s:
+A flow reaches flowspec in one of four shapes (``descope-facts.md`` section 3), all split
+by this module into the same :class:`FlowParts` and compiled by :func:`compile_parts`:
+
+- the single-file export ``{flowId, metadata, contents, screens, references}``;
+- the v2 export response, the same object wrapped as ``{"flow": {...}}``;
+- the older v1 export ``{"flow": {id, name, dsl, ...}, "screens": [...]}``, whose ``dsl``
+  is the ``contents`` (an object, or that object written as a JSON string) and whose
+  screens are ``{id, interactions, htmlTemplate}`` (``screenId``/``contents`` also read);
+- the folder of one flow in a project snapshot (read by the loader, split by
+  :func:`split_snapshot`): ``contents.json``, ``metadata.json`` and one
+  ``screen-<screenId>.json`` per screen, the flow id being the folder name unless the
+  metadata has a ``flowId`` or ``id``.
+
+The v1 field names and the snapshot layout follow Descope's own CLI (``descopecli``,
+``flow/convert.go``), which converts between these shapes; reading ``flowId``/``id`` from
+a snapshot's metadata and a ``dsl`` written as a string are inferred, not seen.
+
+``contents.tasks`` becomes :class:`~flowspec.engine.model.Task`\\ s:
 
 - a task without ``type`` is the ``start`` task (only the task whose id is ``start``);
 - ``next.rules`` become rules in export order; a rule without ``interactionId`` gets "";
 - automated tasks keep ``action``, ``arguments`` (``{type: "inline", value}`` unwrapped to
   the value) and ``errorHandlingV2`` (as ``{error name: errorHandlingType}``);
 - condition tasks keep their ``conditions`` as branches;
-- screen tasks are joined with the ``screens[]`` entry of the same ``screenId``: its
+- screen tasks are joined with the screen design of the same ``screenId``: its
   ``interactions``, plus any button node that has an id and a text but no interaction
-  entry, and every node with ``props.name`` as an input. Without a matching entry, inputs
-  come from the task's ``allInputKeys``/``inputsMetadata`` and interactions from the task's
-  own ``interactions`` or, failing that, its rule ids;
+  entry, and every node with a non-empty ``props.name`` as an input (``required`` only
+  when it is ``true``; the component's ``resolvedName``). A button node tells whether
+  the button checks the inputs (not when ``props.formNoValidate`` is true) and which
+  social login it starts (``GoogleButton`` -> "google"; any ``<Name>Button`` marked
+  social by ``custom.subType`` or ``props["data-type"]`` -> "<name>"). Without a
+  design, inputs come from the task's ``allInputKeys``/``inputsMetadata`` and
+  interactions from the task's own ``interactions`` or, failing that, its rule ids;
 - flow tasks keep ``arguments.flowId`` as the sub-flow to run;
 - ``view {x, y}`` becomes the task's position.
 
 The graph is read strictly: a field of the wrong JSON type is a
 :class:`~flowspec.errors.FlowDefinitionError` naming the file and the field, e.g.
-``contents.tasks["7"].next.rules[1].taskId``. Screen designs are read leniently: a node
-that is not a well-formed input or button is decoration and is skipped.
+``contents.tasks["7"].next.rules[1].taskId`` or, in a v1 export,
+``flow.dsl.tasks["7"].next``. Screen designs are read leniently: a node that is not a
+well-formed input or button is decoration and is skipped.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final, NoReturn, cast, get_args
 
@@ -44,7 +64,16 @@ from flowspec.engine.model import (
 )
 from flowspec.errors import FlowDefinitionError, did_you_mean
 
-__all__ = ["Where", "compile_export", "describe"]
+__all__ = [
+    "FlowParts",
+    "Located",
+    "Where",
+    "compile_export",
+    "compile_parts",
+    "describe",
+    "split_export",
+    "split_snapshot",
+]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TASK_TYPES: Final = frozenset(get_args(TaskType)) - {"start"}
@@ -52,6 +81,23 @@ _START_ID = "start"
 _SHOWN_LIMIT = 40
 _SCALAR_NAMES: Final = ((bool, "a boolean"), (int | float, "a number"), (str, "a string"))
 _REEXPORT = "Export the flow again from Descope, or correct this field by hand"
+_BUTTON = "Button"
+_SOCIAL = "social"
+# Descope's own social buttons, named even where the design does not mark them social.
+_SOCIAL_BUTTONS: Final[Mapping[str, str]] = {
+    "GoogleButton": "google",
+    "AppleButton": "apple",
+    "FacebookButton": "facebook",
+    "GithubButton": "github",
+    "MicrosoftButton": "microsoft",
+}
+_SNAPSHOT_ID_KEYS: Final = ("flowId", "id")
+_SHAPES: Final = (
+    'the single-file export {"flowId", "metadata", "contents", "screens"}, the v2 export '
+    'response {"flow": {"flowId", "contents", ...}}, the older v1 export '
+    '{"flow": {"id", "name", "dsl"}, "screens": [...]}, and the folder of one flow in a '
+    "project snapshot (contents.json, metadata.json, screen-*.json)"
+)
 
 JsonObject = Mapping[str, Any]
 
@@ -139,64 +185,158 @@ class _Reader:
         yield from self.object(value, where / key).items()
 
 
+@dataclass(frozen=True)
+class Located:
+    """A decoded JSON value, the file it was read from and where in that file it sits."""
+
+    value: Any
+    source: str
+    where: Where = Where()
+
+
+@dataclass(frozen=True)
+class FlowParts:
+    """One flow's pieces, wherever its shape keeps them: the id, the name, the ``contents``
+    (``{startTask, tasks}``) and the screen designs by screen id."""
+
+    flow_id: str
+    name: str
+    contents: Located
+    screens: Mapping[str, JsonObject]
+    source: str
+
+
 def compile_export(document: Any, source: str) -> Flow:
-    """Compile a decoded export, or the v2 ``{"flow": {...}}`` response, to a :class:`Flow`."""
+    """Compile a decoded export in any of its one-document shapes to a :class:`Flow`."""
+    return compile_parts(split_export(document, source))
+
+
+def split_export(document: Any, source: str) -> FlowParts:
+    """Recognise the shape of a decoded export read from ``source`` and take it apart."""
     reader = _Reader(source)
-    root = _unwrap(reader, document)
-    where = Where() / "flow" if root is not document else Where()
-    flow_id = reader.text(root, "flowId", where)
-    metadata = reader.object(root.get("metadata") or {}, where / "metadata")
-    contents = reader.object(reader.field(root, "contents", where), where / "contents")
-    screens = _screens_by_id(reader, root, where)
-    tasks_where = where / "contents" / "tasks"
-    raw_tasks = reader.object(reader.field(contents, "tasks", where / "contents"), tasks_where)
-    tasks = {
-        task_id: _task(reader, task_id, raw, tasks_where.entry(task_id), screens)
-        for task_id, raw in raw_tasks.items()
-    }
-    return Flow(
-        id=flow_id,
-        name=reader.text(metadata, "name", where / "metadata", default=flow_id),
-        start_task=reader.text(contents, "startTask", where / "contents"),
-        tasks=tasks,
-        source=source,
+    root = reader.object(document, Where())
+    if "contents" in root:
+        return _single_file(reader, root, Where())
+    inner = root.get("flow")
+    if isinstance(inner, Mapping) and "contents" in inner:
+        return _single_file(reader, inner, Where() / "flow")
+    if isinstance(inner, Mapping) and "dsl" in inner:
+        return _v1(reader, root, inner)
+    _unknown_shape(reader, root)
+
+
+def split_snapshot(
+    folder: str,
+    folder_name: str,
+    metadata: Located,
+    contents: Located,
+    screens: Iterable[Located],
+) -> FlowParts:
+    """Take apart the decoded files of one flow's folder in a project snapshot.
+
+    ``folder_name`` is the flow id unless the metadata gives one.
+    """
+    reader = _Reader(metadata.source)
+    meta = reader.object(metadata.value, metadata.where)
+    id_key = next((key for key in _SNAPSHOT_ID_KEYS if key in meta), None)
+    flow_id = reader.text(meta, id_key, metadata.where) if id_key else folder_name
+    designs: dict[str, JsonObject] = {}
+    for screen in screens:
+        screen_reader = _Reader(screen.source)
+        design = screen_reader.object(screen.value, screen.where)
+        designs.setdefault(screen_reader.text(design, "screenId", screen.where), design)
+    return FlowParts(
+        flow_id=flow_id,
+        name=reader.text(meta, "name", metadata.where, default=flow_id),
+        contents=contents,
+        screens=designs,
+        source=folder,
     )
 
 
-def _unwrap(reader: _Reader, document: Any) -> JsonObject:
-    root = reader.object(document, Where())
-    inner = root.get("flow")
-    if "contents" not in root and isinstance(inner, Mapping):
-        if "contents" in inner:
-            return cast(JsonObject, inner)
-        if "dsl" in inner:
-            reader.fail(
-                Where() / "flow" / "dsl",
-                "this is the older v1 export (a flow with a dsl), which flowspec does not read",
-                "Export the flow with Descope's current export (console: Export flow, or "
-                "POST /v2/mgmt/flow/export) and save that file instead",
-            )
-    if "contents" not in root:
-        if "startTask" in root and "tasks" in root:
-            problem = "this looks like the contents.json of a project snapshot, not a whole flow"
-        else:
-            keys = ", ".join(sorted(root)[:8]) or "none"
-            problem = f"this is not a Descope flow export (top-level keys: {keys})"
+def compile_parts(parts: FlowParts) -> Flow:
+    """Compile a flow's parts, whatever shape they came in, to a :class:`Flow`."""
+    reader = _Reader(parts.contents.source)
+    where = parts.contents.where
+    contents = reader.object(parts.contents.value, where)
+    raw_tasks = reader.object(reader.field(contents, "tasks", where), where / "tasks")
+    tasks = {
+        task_id: _task(reader, task_id, raw, (where / "tasks").entry(task_id), parts.screens)
+        for task_id, raw in raw_tasks.items()
+    }
+    return Flow(
+        id=parts.flow_id,
+        name=parts.name,
+        start_task=reader.text(contents, "startTask", where),
+        tasks=tasks,
+        source=parts.source,
+    )
+
+
+def _single_file(reader: _Reader, root: JsonObject, where: Where) -> FlowParts:
+    flow_id = reader.text(root, "flowId", where)
+    metadata = reader.object(root.get("metadata") or {}, where / "metadata")
+    designs: dict[str, JsonObject] = {}
+    for screen_where, raw in reader.items(root, "screens", where):
+        design = reader.object(raw, screen_where)
+        designs.setdefault(reader.text(design, "screenId", screen_where), design)
+    return FlowParts(
+        flow_id=flow_id,
+        name=reader.text(metadata, "name", where / "metadata", default=flow_id),
+        contents=Located(root["contents"], reader.source, where / "contents"),
+        screens=designs,
+        source=reader.source,
+    )
+
+
+def _v1(reader: _Reader, root: JsonObject, flow: JsonObject) -> FlowParts:
+    where = Where() / "flow"
+    flow_id = reader.text(flow, "id", where)
+    designs: dict[str, JsonObject] = {}
+    for screen_where, raw in reader.items(root, "screens", Where()):
+        screen = reader.object(raw, screen_where)
+        id_key = "screenId" if "screenId" in screen else "id"
+        design = {
+            "interactions": screen.get("interactions"),
+            "contents": screen.get("contents", screen.get("htmlTemplate")),
+        }
+        designs.setdefault(reader.text(screen, id_key, screen_where), design)
+    return FlowParts(
+        flow_id=flow_id,
+        name=reader.text(flow, "name", where, default=flow_id),
+        contents=Located(_dsl(reader, flow["dsl"], where / "dsl"), reader.source, where / "dsl"),
+        screens=designs,
+        source=reader.source,
+    )
+
+
+def _dsl(reader: _Reader, dsl: Any, where: Where) -> Any:
+    """The v1 contents; some v1 exports hold them as JSON text rather than an object."""
+    if not isinstance(dsl, str):
+        return dsl
+    try:
+        return json.loads(dsl)
+    except json.JSONDecodeError as error:
+        reader.fail(
+            where,
+            f"the dsl is a string that is not JSON ({error.msg} at character {error.pos})",
+        )
+
+
+def _unknown_shape(reader: _Reader, root: JsonObject) -> NoReturn:
+    if "startTask" in root and "tasks" in root:
         reader.fail(
             Where(),
-            problem,
-            'Expected an object with "flowId" and "contents" (the single-file export), or '
-            'the v2 export response {"flow": {...}}; export the flow from Descope again',
+            "this looks like the contents.json of a project snapshot, not a whole flow",
+            "Load the folder that holds it (with its metadata.json and screen-*.json) "
+            "instead of this one file",
         )
-    return root
-
-
-def _screens_by_id(reader: _Reader, root: JsonObject, where: Where) -> dict[str, JsonObject]:
-    screens: dict[str, JsonObject] = {}
-    for screen_where, raw in reader.items(root, "screens", where):
-        screen = reader.object(raw, screen_where)
-        screens.setdefault(reader.text(screen, "screenId", screen_where), screen)
-    return screens
+    keys = ", ".join(sorted(root)[:8]) or "none"
+    reader.fail(
+        Where(),
+        f"this is not a Descope flow export (top-level keys: {keys})",
+        f"flowspec reads {_SHAPES}; export the flow from Descope again",
+    )
 
 
 def _task(
@@ -362,11 +502,12 @@ def _screen(
             inputs=_task_inputs(task),
         )
     nodes = [node for node in _nodes(design) if isinstance(node.get("props"), Mapping)]
-    interactions = _declared_interactions(design.get("interactions"))
-    known = {interaction.id for interaction in interactions}
-    interactions += tuple(
-        button for button in map(_button, nodes) if button and button.id not in known
-    )
+    buttons = _button_nodes(nodes)
+    declared = _declared_interactions(design.get("interactions"))
+    known = {interaction.id for interaction in declared}
+    unlisted = (_unlisted_button(node) for key, node in buttons.items() if key not in known)
+    interactions = tuple(_as_designed(i, buttons.get(i.id)) for i in declared)
+    interactions += tuple(button for button in unlisted if button)
     return Screen(id=screen_id, interactions=interactions, inputs=_node_inputs(nodes))
 
 
@@ -393,17 +534,50 @@ def _component(node: JsonObject) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def _button(node: JsonObject) -> Interaction | None:
-    props = node["props"]
+def _custom(node: JsonObject, key: str) -> Any:
     custom = node.get("custom")
-    component = _component(node) or ""
-    is_button = component.endswith("Button") or (
-        isinstance(custom, Mapping) and custom.get("type") == "button"
+    return custom.get(key) if isinstance(custom, Mapping) else None
+
+
+def _button_nodes(nodes: list[JsonObject]) -> dict[str, JsonObject]:
+    """The screen's button nodes by their id (the interaction id a click sends)."""
+    buttons: dict[str, JsonObject] = {}
+    for node in nodes:
+        button_id = node["props"].get("id")
+        is_button = (_component(node) or "").endswith(_BUTTON) or _custom(node, "type") == "button"
+        if is_button and isinstance(button_id, str):
+            buttons.setdefault(button_id, node)
+    return buttons
+
+
+def _unlisted_button(node: JsonObject) -> Interaction | None:
+    """A button the screen's interactions leave out; one without a text cannot be named."""
+    label = node["props"].get("children")
+    if not isinstance(label, str) or not label.strip():
+        return None
+    return _as_designed(Interaction(id=node["props"]["id"], label=label.strip()), node)
+
+
+def _as_designed(interaction: Interaction, node: JsonObject | None) -> Interaction:
+    """``interaction`` with what its button node says about validation and social login."""
+    if node is None:
+        return interaction
+    return replace(
+        interaction,
+        validates=node["props"].get("formNoValidate") is not True,
+        provider=_provider(node),
     )
-    button_id, label = props.get("id"), props.get("children")
-    if is_button and isinstance(button_id, str) and isinstance(label, str) and label.strip():
-        return Interaction(id=button_id, label=label.strip())
-    return None
+
+
+def _provider(node: JsonObject) -> str:
+    component = _component(node) or ""
+    known = _SOCIAL_BUTTONS.get(component)
+    if known is not None:
+        return known
+    social = node["props"].get("data-type") == _SOCIAL or _custom(node, "subType") == _SOCIAL
+    if social and component.endswith(_BUTTON):
+        return component.removesuffix(_BUTTON).lower()
+    return ""
 
 
 def _node_inputs(nodes: list[JsonObject]) -> tuple[ScreenInput, ...]:

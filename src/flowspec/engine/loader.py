@@ -1,20 +1,31 @@
-"""Loading flow files: Descope exports (``.json``) and the YAML shorthand (``.yaml``).
+"""Loading flows: Descope exports (``.json`` files, snapshot folders) and YAML shorthand.
 
-:func:`load_flow` reads one file, compiles it to a :class:`~flowspec.engine.model.Flow`
-and checks that its tasks fit together (:func:`validate`); :func:`load_flows` does that for
-every flow file of a folder and refuses two files that define the same flow id. Every
-problem is a :class:`~flowspec.errors.FlowDefinitionError` naming the file, the place and
-the fix; nothing here lets a bare ``KeyError`` or ``JSONDecodeError`` escape.
+:func:`load_flow` reads one flow, compiles it to a :class:`~flowspec.engine.model.Flow`
+and checks that its tasks fit together (:func:`validate`). A flow is a ``.json`` export in
+any of its one-file shapes, a ``.yaml``/``.yml`` shorthand file, or the folder of one flow
+in a Descope project snapshot (``contents.json``, ``metadata.json``, ``screen-*.json``;
+see :mod:`flowspec.engine.export`). :func:`load_flows` loads every flow file of a folder
+and every subfolder holding a ``contents.json``, and refuses two that define the same flow
+id. Every problem is a :class:`~flowspec.errors.FlowDefinitionError` naming the file, the
+place and the fix; nothing here lets a bare ``KeyError`` or ``JSONDecodeError`` escape.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from flowspec.engine.conditions import OPERATORS
-from flowspec.engine.export import compile_export
+from flowspec.engine.export import (
+    FlowParts,
+    Located,
+    Where,
+    compile_parts,
+    split_export,
+    split_snapshot,
+)
 from flowspec.engine.model import Flow, Task
 from flowspec.engine.shorthand import parse_shorthand
 from flowspec.errors import FlowDefinitionError, did_you_mean
@@ -22,32 +33,42 @@ from flowspec.errors import FlowDefinitionError, did_you_mean
 __all__ = ["FLOW_SUFFIXES", "load_flow", "load_flows", "validate"]
 
 FLOW_SUFFIXES: Final = frozenset({".json", ".yaml", ".yml"})
+_SNAPSHOT_CONTENTS: Final = "contents.json"
+_SNAPSHOT_METADATA: Final = "metadata.json"
+_SNAPSHOT_SCREENS: Final = "screen-*.json"
+# A snapshot's flows/ folder holds this index beside the flows' folders; it is no flow.
+_SNAPSHOT_INDEX: Final = "flows.json"
 _SKIPPED_PREFIXES: Final = (".", "README")
 _EXCERPT_BEFORE: Final = 60
 _EXCERPT_AFTER: Final = 20
 
 
 def load_flow(path: Path) -> Flow:
-    """Read, compile and :func:`validate` the flow in ``path`` (``.json`` or ``.yaml``)."""
-    suffix = path.suffix.lower()
-    if suffix not in FLOW_SUFFIXES:
+    """Read, compile and :func:`validate` the flow at ``path``: a ``.json`` export, a
+    ``.yaml`` shorthand file, or the folder of one flow in a project snapshot."""
+    if path.is_dir():
+        parts = _snapshot_parts(path)
+    elif path.suffix.lower() == ".json":
+        parts = split_export(_decode_json(_read(path), path), str(path))
+    elif path.suffix.lower() in FLOW_SUFFIXES:
+        flow = parse_shorthand(_read(path), str(path), default_id=path.stem)
+        validate(flow)
+        return flow
+    else:
         raise FlowDefinitionError(
             str(path),
             "the file name",
             f'flowspec reads flows from .json and .yaml files, not "{path.suffix}"',
             "Save a Descope export as .json, or write the flow in the YAML shorthand as .yaml",
         )
-    text = _read(path)
-    if suffix == ".json":
-        flow = compile_export(_decode_json(text, path), str(path))
-    else:
-        flow = parse_shorthand(text, str(path), default_id=path.stem)
-    validate(flow)
+    flow = compile_parts(parts)
+    validate(flow, parts.contents)
     return flow
 
 
 def load_flows(directory: Path) -> dict[str, Flow]:
-    """Load every flow file directly in ``directory`` (hidden files and README* skipped)."""
+    """Load every flow directly in ``directory``: each flow file and each snapshot flow
+    folder (one holding ``contents.json``); hidden entries and README* are skipped."""
     if not directory.is_dir():
         raise FlowDefinitionError(
             str(directory),
@@ -56,7 +77,7 @@ def load_flows(directory: Path) -> dict[str, Flow]:
             "Point flowspec at the folder holding the flow exports and YAML flows",
         )
     flows: dict[str, Flow] = {}
-    for path in _flow_files(directory):
+    for path in _flow_paths(directory):
         flow = load_flow(path)
         earlier = flows.get(flow.id)
         if earlier is not None:
@@ -64,20 +85,47 @@ def load_flows(directory: Path) -> dict[str, Flow]:
                 str(path),
                 "the flow id",
                 f'flow id "{flow.id}" is already defined by {earlier.source}',
-                "Keep one of the two files, or give one flow another id",
+                "Keep one of the two, or give one flow another id",
             )
         flows[flow.id] = flow
     return flows
 
 
-def _flow_files(directory: Path) -> list[Path]:
-    return sorted(
+def _flow_paths(directory: Path) -> list[Path]:
+    entries = [path for path in directory.iterdir() if not path.name.startswith(_SKIPPED_PREFIXES)]
+    folders = [path for path in entries if (path / _SNAPSHOT_CONTENTS).is_file()]
+    files = [
         path
-        for path in directory.iterdir()
+        for path in entries
         if path.suffix.lower() in FLOW_SUFFIXES
-        and not path.name.startswith(_SKIPPED_PREFIXES)
         and path.is_file()
+        and not (folders and path.name == _SNAPSHOT_INDEX)
+    ]
+    return sorted(folders + files)
+
+
+def _snapshot_parts(folder: Path) -> FlowParts:
+    """Read the files of one flow's folder in a project snapshot."""
+    for name in (_SNAPSHOT_CONTENTS, _SNAPSHOT_METADATA):
+        if not (folder / name).is_file():
+            raise FlowDefinitionError(
+                str(folder),
+                "the folder",
+                f"it has no {name}, so it is not the folder of a flow in a project snapshot",
+                "Point at a flow's own folder in the snapshot (flows/<flow id>/, holding "
+                "contents.json, metadata.json and screen-*.json), or at a flow file",
+            )
+    return split_snapshot(
+        str(folder),
+        folder.resolve().name,
+        metadata=_json_file(folder / _SNAPSHOT_METADATA),
+        contents=_json_file(folder / _SNAPSHOT_CONTENTS),
+        screens=[_json_file(path) for path in sorted(folder.glob(_SNAPSHOT_SCREENS))],
     )
+
+
+def _json_file(path: Path) -> Located:
+    return Located(_decode_json(_read(path), path), str(path))
 
 
 def _read(path: Path) -> str:
@@ -117,33 +165,75 @@ def _excerpt(document: str, position: int) -> str:
     return f"    {shown}\n    {' ' * (column - left)}^"
 
 
-def validate(flow: Flow) -> None:
+def validate(flow: Flow, contents: Located | None = None) -> None:
     """Check that ``flow`` holds together; raise :class:`FlowDefinitionError` if not.
 
     The start task exists; every rule leads to an existing task; every condition operator
     is one Descope has; every condition branch has a rule saying where it goes.
+    ``contents`` says where an export keeps the flow's ``{startTask, tasks}``, so that
+    messages point there; without it, a ``.json`` source is taken for a single-file
+    export and any other for the YAML shorthand.
     """
+    places = _Places.of(flow, contents)
     if flow.start_task not in flow.tasks:
         raise FlowDefinitionError(
-            flow.source,
-            _start_location(flow),
+            places.source,
+            places.start(),
             f'the flow starts at task "{flow.start_task}", which it does not have',
             did_you_mean(flow.start_task, flow.tasks)
             + f'Start at an existing task or add task "{flow.start_task}"',
         )
     for task in flow.tasks.values():
-        _check_rules(flow, task)
-        _check_conditions(flow, task)
+        _check_rules(flow, task, places)
+        _check_conditions(task, places)
 
 
-def _check_rules(flow: Flow, task: Task) -> None:
+@dataclass(frozen=True)
+class _Places:
+    """Where a flow's parts are written, for messages: in an export's ``contents``
+    (``contents`` is its JSON location) or in the YAML shorthand (``contents`` is None)."""
+
+    source: str
+    contents: Where | None
+
+    @classmethod
+    def of(cls, flow: Flow, contents: Located | None) -> _Places:
+        if contents is not None:
+            return cls(contents.source, contents.where)
+        if flow.source.lower().endswith(".json"):
+            return cls(flow.source, Where() / "contents")
+        return cls(flow.source, None)
+
+    def start(self) -> str:
+        return "start" if self.contents is None else str(self.contents / "startTask")
+
+    def task(self, task: Task) -> Where:
+        root = Where() if self.contents is None else self.contents
+        return (root / "tasks").entry(task.id)
+
+    def rule(self, task: Task, index: int) -> str:
+        if self.contents is None:
+            return str(self.task(task))
+        return str(self.task(task) / "next" / "rules" / index / "taskId")
+
+    def branch(self, task: Task, index: int) -> Where:
+        field = "condition" if self.contents is None else "conditions"
+        return self.task(task) / field / index
+
+    def operator(self, task: Task, index: int, position: int) -> str:
+        if self.contents is None:
+            return str(self.branch(task, index) / "when")
+        return str(self.branch(task, index) / "atomicConditions" / position / "operator")
+
+
+def _check_rules(flow: Flow, task: Task, places: _Places) -> None:
     for index, rule in enumerate(task.rules):
         if rule.task_id in flow.tasks:
             continue
         via = f'"{rule.interaction_id}"' if rule.interaction_id else "its only rule"
         raise FlowDefinitionError(
-            flow.source,
-            _rule_location(flow, task, index),
+            places.source,
+            places.rule(task, index),
             f'task "{task.id}" ({task.name}) goes on {via} to task "{rule.task_id}", '
             "which the flow does not have",
             did_you_mean(rule.task_id, flow.tasks)
@@ -151,14 +241,14 @@ def _check_rules(flow: Flow, task: Task) -> None:
         )
 
 
-def _check_conditions(flow: Flow, task: Task) -> None:
+def _check_conditions(task: Task, places: _Places) -> None:
     ruled = {rule.interaction_id for rule in task.rules}
     for index, branch in enumerate(task.branches):
         for position, condition in enumerate(branch.conditions):
             if condition.operator not in OPERATORS:
                 raise FlowDefinitionError(
-                    flow.source,
-                    _operator_location(flow, task, index, position),
+                    places.source,
+                    places.operator(task, index, position),
                     f'condition "{task.name}" (task {task.id}), branch "{branch.name}", tests '
                     f'"{condition.key}" with the unknown operator "{condition.operator}"',
                     did_you_mean(condition.operator, OPERATORS)
@@ -166,40 +256,10 @@ def _check_conditions(flow: Flow, task: Task) -> None:
                 )
         if branch.interaction_id not in ruled:
             raise FlowDefinitionError(
-                flow.source,
-                _branch_location(flow, task, index),
+                places.source,
+                str(places.branch(task, index)),
                 f'branch "{branch.name}" ({branch.interaction_id}) of condition "{task.name}" '
                 f"(task {task.id}) has no rule, so the flow cannot go on when it is taken",
                 f'Add a rule with interactionId "{branch.interaction_id}" to the task\'s '
                 "next.rules (connect the branch in the Descope editor)",
             )
-
-
-def _is_export(flow: Flow) -> bool:
-    return flow.source.lower().endswith(".json")
-
-
-def _start_location(flow: Flow) -> str:
-    return "contents.startTask" if _is_export(flow) else "start"
-
-
-def _task_location(flow: Flow, task: Task) -> str:
-    prefix = "contents.tasks" if _is_export(flow) else "tasks"
-    return f"{prefix}[{json.dumps(task.id, ensure_ascii=False)}]"
-
-
-def _rule_location(flow: Flow, task: Task, index: int) -> str:
-    if _is_export(flow):
-        return f"{_task_location(flow, task)}.next.rules[{index}].taskId"
-    return _task_location(flow, task)
-
-
-def _branch_location(flow: Flow, task: Task, index: int) -> str:
-    field = "conditions" if _is_export(flow) else "condition"
-    return f"{_task_location(flow, task)}.{field}[{index}]"
-
-
-def _operator_location(flow: Flow, task: Task, index: int, position: int) -> str:
-    if _is_export(flow):
-        return f"{_branch_location(flow, task, index)}.atomicConditions[{position}].operator"
-    return f"{_branch_location(flow, task, index)}.when"

@@ -24,6 +24,9 @@ where each outcome goes. A complete example::
         buttons:                   # label -> task; the button id is the label slugged
           Continue: send code
           Use a passkey: {to: passkey, id: passkey-button}
+          Continue with Google: {to: google, provider: google}   # a social login
+          Send again: {to: send code, validates: false}   # submits without the inputs
+          Email me a link: send link
         next: {polling: welcome}   # other interactions of the screen (submit, polling)
       load user:
         action: loadUser
@@ -43,6 +46,19 @@ where each outcome goes. A complete example::
       send code:
         action: sign-up-or-in-otp-email
         next: verify
+      send link:
+        action: sign-in-magic-link-email   # two-phase: sends, then waits for the click
+        next: [check inbox, send link.end]   # one outcome, several tasks, in order
+      check inbox:                 # shown while the link is out
+        screen: Check your inbox
+        buttons:
+          Send again: {to: send link, validates: false}
+      send link.end:               # the second phase, where the click resumes the run
+        action: verify-magic-link
+        next: done
+      google:
+        action: oauth-start
+        next: done
       passkey:
         flow: passkey-flow         # run another flow by id
         next: done                 # where its successful end goes
@@ -58,6 +74,17 @@ Rules of the shorthand:
   An automated task's outcomes other than ``success`` are error names, and naming one
   turns Descope's custom error handling on for it (``errorHandlingV2 = custom``).
   On a screen, ``next`` maps interactions that are not buttons (``submit``, ``polling``).
+- One outcome may lead to several tasks, listed in order:
+  ``next: {success: [check inbox, send link.end]}``, or, for ``success`` alone,
+  ``next: [check inbox, send link.end]``. A two-phase action (a magic link, a password
+  reset) needs this to show a "sent" screen: as in Descope's exports, its send task has
+  two ``success`` rules, one to the screen and one to its ``<id>.end`` task, where the
+  ``submit`` of the clicked link resumes the run. A task is listed once per outcome.
+- A button is ``label: task`` or ``label: {to:, id:, provider:, validates:}``.
+  ``provider`` names the social login it starts (``google``, ``apple``, ...);
+  ``validates: false`` lets it submit with required inputs empty, as Descope's
+  ``formNoValidate`` does. ``validates`` defaults to false for a button with a
+  ``provider`` (Descope's social buttons skip validation) and to true otherwise.
 - Ids (button and branch) are the label slugged: lower case, runs of other characters
   replaced by ``-``. Two buttons or branches with the same id are an error.
 - Task ids written as numbers (``7:``) are read as text (``"7"``). Only ``true`` and
@@ -123,7 +150,7 @@ _KIND_NAMES: Final[Mapping[TaskType, str]] = {
 _BRANCH_KEYS: Final = ("branch", "id", "when", "then")
 _ELSE_KEYS: Final = ("else", "branch")
 _INPUT_KEYS: Final = ("name", "required", "component")
-_BUTTON_KEYS: Final = ("to", "id")
+_BUTTON_KEYS: Final = ("to", "id", "provider", "validates")
 _ELSE_NAME = "Else"
 _CUSTOM_HANDLING = "custom"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -391,20 +418,44 @@ def _kind(compiler: _Compiler, body: Mapping[Any, Any], spot: _Spot, what: str) 
 
 
 def _outcomes(compiler: _Compiler, body: Mapping[Any, Any], spot: _Spot) -> tuple[Rule, ...]:
-    """The rules of ``next``: a task id (the ``success`` rule) or a mapping outcome -> task."""
+    """The rules of ``next``: task ids for ``success``, or a mapping outcome -> task ids."""
     if body.get("next") is None:
         return ()
     place = spot.child(body, "next")
     value = body["next"]
     if not isinstance(value, Mapping):
-        return (Rule(SUCCESS, compiler.target(value, place)),)
-    return tuple(
-        Rule(
-            compiler.name(outcome, place.child(value, outcome), "an outcome"),
-            compiler.target(target, place.child(value, outcome)),
+        return _rules_for(compiler, SUCCESS, value, place)
+    rules: list[Rule] = []
+    for outcome, targets in value.items():
+        here = place.child(value, outcome)
+        rules += _rules_for(compiler, compiler.name(outcome, here, "an outcome"), targets, here)
+    return tuple(rules)
+
+
+def _rules_for(compiler: _Compiler, outcome: str, value: Any, spot: _Spot) -> tuple[Rule, ...]:
+    """One rule per task ``outcome`` leads to: a task id, or a list of them in order."""
+    if not isinstance(value, list):
+        return (Rule(outcome, compiler.target(value, spot)),)
+    if not value:
+        compiler.fail(
+            spot,
+            f"the list of tasks for {outcome!r} is empty",
+            "Name the task it goes to, or list several: `[check inbox, send link.end]`",
         )
-        for outcome, target in value.items()
-    )
+    seen: set[str] = set()
+    rules: list[Rule] = []
+    for index, item in enumerate(value):
+        here = spot.child(value, index)
+        task_id = compiler.target(item, here)
+        if task_id in seen:
+            compiler.fail(
+                here,
+                f"{outcome!r} lists task {task_id!r} twice",
+                "List each task once; a second rule to the same task adds nothing",
+            )
+        seen.add(task_id)
+        rules.append(Rule(outcome, task_id))
+    return tuple(rules)
 
 
 def _automated(compiler: _Compiler, body: Mapping[Any, Any], spot: _Spot, base: Task) -> Task:
@@ -477,27 +528,53 @@ def _buttons(
         here = place.child(buttons, raw_label, entry=True)
         label = compiler.name(raw_label, here, "a button label")
         if isinstance(raw, Mapping):
-            compiler.only(raw, _BUTTON_KEYS, here, f"button {label!r}")
-            if "to" not in raw:
-                compiler.fail(
-                    here,
-                    f"button {label!r} does not say where it goes",
-                    "Add `to:` with the task it leads to",
-                )
-            button_id = compiler.name(raw.get("id", label), here.child(raw, "id"), "a button id")
-            target = compiler.target(raw["to"], here.child(raw, "to"))
+            interaction, target = _button_mapping(compiler, label, raw, here)
         else:
-            button_id = _slug(compiler, label, here)
-            target = compiler.target(raw, here)
-        if button_id in interactions:
+            interaction, target = Interaction(_slug(compiler, label, here), label), raw
+        if interaction.id in interactions:
             compiler.fail(
                 here,
-                f"two buttons have the id {button_id!r}",
+                f"two buttons have the id {interaction.id!r}",
                 "Give one of them another label or an explicit `id:`",
             )
-        interactions[button_id] = Interaction(button_id, label)
-        rules.append(Rule(button_id, target))
+        interactions[interaction.id] = interaction
+        rules.append(Rule(interaction.id, compiler.target(target, _target_spot(raw, here))))
     return tuple(interactions.values()), tuple(rules)
+
+
+def _target_spot(raw: Any, here: _Spot) -> _Spot:
+    return here.child(raw, "to") if isinstance(raw, Mapping) else here
+
+
+def _button_mapping(
+    compiler: _Compiler, label: str, raw: Mapping[Any, Any], here: _Spot
+) -> tuple[Interaction, Any]:
+    """A button written as a mapping, and the task it goes to (checked by the caller)."""
+    compiler.only(raw, _BUTTON_KEYS, here, f"button {label!r}")
+    if "to" not in raw:
+        compiler.fail(
+            here,
+            f"button {label!r} does not say where it goes",
+            "Add `to:` with the task it leads to",
+        )
+    button_id = (
+        compiler.name(raw["id"], here.child(raw, "id"), "a button id")
+        if "id" in raw
+        else _slug(compiler, label, here)
+    )
+    provider = (
+        compiler.name(raw["provider"], here.child(raw, "provider"), "provider")
+        if "provider" in raw
+        else ""
+    )
+    validates = raw.get("validates", not provider)
+    if not isinstance(validates, bool):
+        compiler.fail(
+            here.child(raw, "validates"),
+            "validates should be true or false",
+            "Write `validates: false` for a button that submits without checking the inputs",
+        )
+    return Interaction(button_id, label, validates=validates, provider=provider), raw["to"]
 
 
 def _inputs(compiler: _Compiler, body: Mapping[Any, Any], spot: _Spot) -> tuple[ScreenInput, ...]:

@@ -183,7 +183,7 @@ class Directory:
                 }
                 for tenant, roles in record.tenants.items()
             ],
-            "customAttributes": copy.deepcopy(record.custom_attributes),
+            "customAttributes": record.custom_attributes,
             "totp": record.totp_secret is not None,
             "webauthn": record.has_passkey or bool(record.passkeys),
             "password": record.password is not None,

@@ -129,11 +129,15 @@ class World:
                 "flow", flow_id, self.flows, f"in {self.root / 'flows'}"
             ) from None
 
+    def find_user(self, ident: str) -> User | None:
+        """The user whose user id or login id is ``ident``, if there is one."""
+        return next((u for u in self.users if ident == u.user_id or ident in u.login_ids), None)
+
     def user(self, ident: str) -> User:
         """The user whose user id or login id is ``ident``."""
-        for user in self.users:
-            if ident == user.user_id or ident in user.login_ids:
-                return user
+        user = self.find_user(ident)
+        if user is not None:
+            return user
         known = [login for user in self.users for login in user.login_ids]
         raise UnknownNameError("user", ident, known, f"in {self.root / 'users.yaml'}")
 

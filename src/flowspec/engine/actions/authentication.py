@@ -7,6 +7,7 @@ generic login-id input), else ``email`` or ``phone`` by channel, else ``loginId`
 
 from __future__ import annotations
 
+import copy
 import secrets
 
 from flowspec.engine.doubles import LINK_LIFETIME, OTP_LIFETIME, Channel, Message, Purpose
@@ -14,12 +15,12 @@ from flowspec.engine.model import Task
 from flowspec.engine.state import RunState
 from flowspec.engine.users import UserRecord
 
-_CHANNEL_INPUT: dict[Channel, str] = {"email": "email", "sms": "phone"}
+CHANNEL_INPUT: dict[Channel, str] = {"email": "email", "sms": "phone"}
 
 
 def login_id_from_form(state: RunState, channel: Channel) -> str:
     """The login id the screen sent, read as Descope's sign-in actions read it."""
-    for key in ("externalId", _CHANNEL_INPUT[channel], "loginId"):
+    for key in ("externalId", CHANNEL_INPUT[channel], "loginId"):
         value = state.form.get(key)
         if value:
             return str(value).strip()
@@ -75,7 +76,8 @@ def sign_in(state: RunState, user: UserRecord, method: str, *, first_seen: bool 
     state.first_seen = state.first_seen or first_seen
     state.use_method(method)
     state.auth_info["firstSeen"] = state.first_seen
-    state.auth_info["user"] = state.directory.dynamic_values(user)
+    # A snapshot: what the flow changes in the user later must not rewrite authInfo.user.
+    state.auth_info["user"] = copy.deepcopy(state.directory.dynamic_values(user))
 
 
 def _mask(address: str) -> str:

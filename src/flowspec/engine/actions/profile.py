@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from flowspec.engine.actions.registry import REGISTRY, Outcome
@@ -49,7 +50,8 @@ def update_user_properties(state: RunState, task: Task) -> Outcome:
 
 def _apply(user: UserRecord, key: str, value: Any) -> str:
     if key.startswith(_CUSTOM):
-        user.custom_attributes[key[len(_CUSTOM) :]] = value
+        # The value may be a live part of the run's state (a whole form section).
+        user.custom_attributes[key[len(_CUSTOM) :]] = copy.deepcopy(value)
         return ""
     field = _FIELDS.get(key)
     if field is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from flowspec.engine.actions.registry import REGISTRY, Outcome
@@ -102,7 +103,7 @@ def logged_in(state: RunState, task: Task) -> Outcome:
     state.auth_info = {
         "sessionJwt": decode_claims(session),
         "refreshJwt": decode_claims(refresh),
-        "user": state.directory.dynamic_values(state.user),
+        "user": copy.deepcopy(state.directory.dynamic_values(state.user)),
         "firstSeen": state.first_seen,
     }
     return Outcome()

@@ -1,0 +1,59 @@
+"""Givens about the world outside the project: providers, risk, connectors, new users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from flowspec.bdd.scenario import scenario
+from flowspec.engine.doubles import StubbedResponse
+from flowspec.errors import SettingsError
+
+
+def risk_score(context: Any, score: str) -> None:
+    """The risk engine scores the next sign-in ``score`` (0 to 1)."""
+    try:
+        value = float(score)
+    except ValueError:
+        raise SettingsError(f"a risk score is a number from 0 to 1, not {score!r}") from None
+    scenario(context).doubles().risk_score = value
+
+
+def provider_user(context: Any, provider: str, email: str, name: str = "") -> None:
+    """The OAuth provider signs the visitor in as ``email``."""
+    user = {"email": email, "name": name or email.partition("@")[0]}
+    scenario(context).doubles().oauth_users[provider.lower()] = user
+
+
+def connector_answers(context: Any, name: str, body_text: str | None) -> None:
+    scenario(context).doubles().connectors[name] = StubbedResponse(body=_object(body_text))
+
+
+def connector_fails(context: Any, name: str, error: str) -> None:
+    scenario(context).doubles().connectors[name] = StubbedResponse(error=error)
+
+
+def scriptlet_answers(context: Any, name: str, body_text: str | None) -> None:
+    scenario(context).doubles().scriptlets[name] = StubbedResponse(body=_object(body_text))
+
+
+def new_user(context: Any, login_id: str) -> None:
+    """``login_id`` has never signed in: the world must not know it."""
+    if scenario(context).world.find_user(login_id) is not None:
+        raise SettingsError(
+            f"{login_id!r} is a user in scenarios/users.yaml, so it is not new; "
+            "pick a login id no user has"
+        )
+
+
+def _object(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        body = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"the response doc string is not JSON or YAML: {exc}") from None
+    if not isinstance(body, dict):
+        raise SettingsError('the response doc string must be an object, e.g. {"ok": true}')
+    return body
