@@ -513,3 +513,20 @@ def test_a_condition_with_no_match_and_no_else_is_the_flows_fault(world_factory)
     world = world_factory({"no-else": flow})
     with pytest.raises(FlowMisbehaved, match="no ELSE"):
         LocalRunner(world).start("no-else")
+
+
+def test_a_login_id_typed_on_a_screen_identifies_the_visitor(runner: LocalRunner) -> None:
+    """An anonymous visitor who submits a known email becomes unauthUser, not user."""
+    run = runner.start("gate")
+    run.interact("continue", {"email": "m1@t1.test"})
+    doc = run.context
+    assert doc["unauthUser"]["loginId"] == "m1@t1.test"
+    assert doc["unauthUser"]["userId"] == "U-m1"
+    assert doc["user"] == {"loggedIn": False}
+
+
+def test_an_unknown_login_id_is_remembered_without_a_user(runner: LocalRunner) -> None:
+    """A login id no user has still shows as unauthUser.loginId, with nothing else."""
+    run = runner.start("gate")
+    run.interact("continue", {"email": "nobody@t1.test"})
+    assert run.context["unauthUser"] == {"loginId": "nobody@t1.test"}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowspec.engine.actions import REGISTRY, Outcome
+from flowspec.engine.actions.authentication import LOGIN_ID_INPUTS, identify
 from flowspec.engine.conditions import choose_branch
 from flowspec.engine.context import build, dynamic_values
 from flowspec.engine.model import END_SUFFIX, SUCCESS, Flow, Task
@@ -92,12 +93,22 @@ class Execution:
             self._require_inputs(screen, values)
         state.form.update(values)
         state.error = None
+        self._identify_visitor(values)
         self._record_outcome(interaction_id)
         if clicked is not None and clicked.provider:
             state.provider = clicked.provider
         state.screen_state = {}
         self._waiting_on = None
         self._advance(targets[0])
+
+    def _identify_visitor(self, values: Mapping[str, Any]) -> None:
+        """A login id typed on a screen makes the visitor ``unauthUser`` (inferred from
+        Descope's flows, whose conditions read ``unauthUser.*`` right after such a screen)."""
+        if self.state.user is not None:
+            return
+        login_id = next((values[key] for key in LOGIN_ID_INPUTS if values.get(key)), None)
+        if login_id is not None:
+            identify(self.state, str(login_id).strip())
 
     def _require_inputs(self, screen: Task, values: Mapping[str, Any]) -> None:
         """A validating button does not submit while a required input is empty."""

@@ -26,3 +26,25 @@ Feature: The corpus's preferred-MFA flows run unedited
     And "$.authInfo.sessionJwt.amr" contains "pwd"
     And "$.authInfo.sessionJwt.amr" contains "totp"
     And "$.authInfo.sessionJwt.amr" contains "mfa"
+
+  Scenario: a user who forgot their username gets it by email through a connector
+    Given the connector "Send Username" answers
+      """
+      {"status": "sent"}
+      """
+    When I run the "sign-up-or-in-using-users-preferred-mfa-method" flow
+    And I click "Forgot Username?"
+    And I fill in "email" with "bob@acme.test"
+    And I click "Continue"
+    Then the flow waits on the "Username Sent" screen
+    And the flow passes the "Does user exist?" check
+    And "$.connectors['Send Username'].status" equals "sent"
+    And "$.connectors['Send Username'].request.bodyHTML" contains "bob@acme.test"
+
+  Scenario: an unknown email is told the user does not exist
+    When I run the "sign-up-or-in-using-users-preferred-mfa-method" flow
+    And I click "Forgot Username?"
+    And I fill in "email" with "stranger@acme.test"
+    And I click "Continue"
+    Then the flow waits on the "User Doesn't Exist" screen
+    And the flow does not go through "Send Username"

@@ -15,6 +15,8 @@ from flowspec.engine.model import Task
 from flowspec.engine.state import RunState
 from flowspec.engine.users import UserRecord
 
+# The screen inputs that carry a login id, in the order Descope's actions read them.
+LOGIN_ID_INPUTS = ("externalId", "email", "phone", "loginId")
 CHANNEL_INPUT: dict[Channel, str] = {"email": "email", "sms": "phone"}
 
 
