@@ -30,11 +30,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     steps.add_argument("search", nargs="?", default="", help="only steps mentioning this text")
     steps.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     steps.add_argument("--steps-dir", default="steps", help="where the step modules are")
+    actions = commands.add_parser("actions", help="list the Descope actions the engine emulates")
+    actions.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     args = parser.parse_args(argv)
     if args.command == "run":
         return _run(args)
     if args.command == "steps":
         return _steps(args)
+    if args.command == "actions":
+        from flowspec.engine.actions.catalog import render
+
+        sys.stdout.write(render(args.format))
+        return 0
     parser.print_help()
     return 2
 
