@@ -54,3 +54,11 @@ Feature: Preferred MFA
     Given no JWT
     When I run the "preferred-mfa" flow
     Then the flow waits on the "Sign in first" screen
+
+  Scenario Outline: each preference takes its own branch
+    Given a JWT for "<user>"
+    When I run the "preferred-mfa" flow
+    Then "$.flow.path[?(@.name == 'Preferred method?')].branch" equals "<branch>"
+
+    @from:scenarios/examples/preferred-methods.yaml
+    Examples: the test users and their preferences

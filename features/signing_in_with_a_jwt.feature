@@ -46,3 +46,14 @@ Feature: Starting a flow with a JWT
       | a forged JWT for "bob@acme.test"              | bad-signature |
       | a JWT for "bob@acme.test" from another project | wrong-issuer  |
       | a malformed JWT                               | malformed     |
+
+  Scenario Outline: every test user's JWT signs the run in as that user
+    Given a JWT for "<login>"
+    When I run the "profile-update" flow
+    Then the JWT is accepted
+    And "$.user.userId" equals "<userId>"
+    And "$.user.name" equals "<name>"
+
+    @from:scenarios/examples/test-users.csv
+    Examples: the users of scenarios/users.yaml
+      | login | userId | name |

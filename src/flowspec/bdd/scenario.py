@@ -76,8 +76,12 @@ def world_for(context: Any) -> World:
     backend = userdata.get("backend", "local")
     if backend not in BACKENDS:
         raise SettingsError(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
-    base = Path(getattr(context.config, "base_dir", None) or Path.cwd())
-    return load_world((base / userdata.get("scenarios", "scenarios")).resolve())
+    return load_world((project_folder(context) / userdata.get("scenarios", "scenarios")).resolve())
+
+
+def project_folder(context: Any) -> Path:
+    """The folder behave found ``steps/`` in: the project's root."""
+    return Path(getattr(context.config, "base_dir", None) or Path.cwd())
 
 
 def _new_state(context: Any) -> ScenarioState:
