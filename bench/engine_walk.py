@@ -66,7 +66,9 @@ def build_world(root: Path) -> World:
             """
         )
     )
-    (root / "users.yaml").write_text("users:\n  - {userId: U1, loginIds: [a@b.test], roles: [admin]}\n")
+    (root / "users.yaml").write_text(
+        "users:\n  - {userId: U1, loginIds: [a@b.test], roles: [admin]}\n"
+    )
     (root / "flows" / "walk.yaml").write_text(flow_yaml())
     return World.load(root)
 

@@ -2,7 +2,7 @@
 
 from behave import then
 
-from flowspec.bdd import thens
+from flowspec.bdd import matching, thens
 from flowspec.bdd.types import register_parameter_types
 
 register_parameter_types()
@@ -119,6 +119,16 @@ def step_is_user_id_of(context, path, user):
     Example: Then "$.authInfo.sessionJwt.sub" is the user id of "bob@acme.test"
     """
     thens.is_user_id_of(context, path, user)
+
+
+@then('"{path:Text}" is {comparison:Comparison} {number}')
+def step_compares(context, path, comparison, number):
+    """The number is greater than, at least, less than or at most this one (defined before
+    the "is <literal>" step, which would otherwise read "greater than 5" as its own).
+
+    Example: Then "$.riskInfo.riskScore" is at least 0.5
+    """
+    matching.compares(context, path, comparison, number)
 
 
 @then('"{path:Text}" is {expected:Literal}')

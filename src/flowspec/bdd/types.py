@@ -27,10 +27,22 @@ _ARTICLE = _matching(r"an?")
 _ROLE = _matching(r"(?!(?:malformed|expired|forged)\b)[\w-]+")
 _TEXT = _matching(r'[^"]+')
 _WORD = _matching(r"[\w-]+")
+_TOKEN = _matching(r"session|refresh|input")
+_UNIT = _matching(r"seconds?|minutes?|hours?|days?")
+_COMPARISON = _matching(r"greater than|at least|less than|at most")
 _LITERAL = _matching(r'true|false|null|-?\d+(?:\.\d+)?|"[^"]*"|\[.*\]|\{.*\}')
 
 
 def register_parameter_types() -> None:
-    """Article (a/an), Role (a role name), Text (quoted text), Word (one word),
-    Literal (a JSON literal)."""
-    register_type(Article=_ARTICLE, Role=_ROLE, Text=_TEXT, Word=_WORD, Literal=_LITERAL)
+    """Article (a/an), Role (a role name), Text (quoted text), Word (one word), Literal (a
+    JSON literal), Token (session/refresh/input), Unit (of time), Comparison (of numbers)."""
+    register_type(
+        Article=_ARTICLE,
+        Role=_ROLE,
+        Text=_TEXT,
+        Word=_WORD,
+        Literal=_LITERAL,
+        Token=_TOKEN,
+        Unit=_UNIT,
+        Comparison=_COMPARISON,
+    )

@@ -21,7 +21,7 @@ from typing import Any
 
 from flowspec.errors import ExpectationFailed
 from flowspec.expect.excerpt import excerpt, redact, render_value
-from flowspec.expect.paths import find, nearest_paths, rooted
+from flowspec.expect.paths import find, missing_reason, rooted
 
 __all__ = [
     "check_absent",
@@ -98,9 +98,9 @@ def describe_mismatch(document: Any, expression: str, expectation: str, actual: 
 
 def describe_missing(document: Any, expression: str) -> str:
     """Explain that ``expression`` matches nothing, with suggestions and an excerpt."""
-    suggestions = nearest_paths(document, expression)
-    hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
-    return _with_excerpt(document, expression, f"{rooted(expression)}: nothing there.{hint}")
+    return _with_excerpt(
+        document, expression, f"{rooted(expression)}: {missing_reason(document, expression)}"
+    )
 
 
 def json_equal(left: Any, right: Any) -> bool:

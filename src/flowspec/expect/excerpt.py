@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+from functools import reduce
 from itertools import islice
 from typing import Any, overload
 
-from flowspec.expect.paths import context_of
+from flowspec.expect.paths import Location, render_path, select
 
-__all__ = ["REDACTED", "excerpt", "redact", "render_value"]
+__all__ = ["REDACTED", "excerpt", "excerpt_at", "redact", "render_value"]
 
 REDACTED = "<redacted JWT>"
 
@@ -68,9 +69,14 @@ def excerpt(document: Any, path: str, max_chars: int = 600) -> str:
     ancestor when the path matches nothing) as ``context near <path>:`` and its JSON on
     the following lines; the JSON is at most ``max_chars`` long.
     """
-    where, node = context_of(document, path)
+    return excerpt_at(document, select(document, path).anchor(), max_chars)
+
+
+def excerpt_at(document: Any, location: Location, max_chars: int = 600) -> str:
+    """Render the node of ``document`` at ``location`` as ``excerpt`` does."""
+    node = reduce(lambda parent, step: parent[step], location, document)
     # The header's path is spelled from the document's keys, so it is redacted too.
-    return redact(f"context near {where}:\n{_pretty(node, max_chars)}")
+    return redact(f"context near {render_path(location)}:\n{_pretty(node, max_chars)}")
 
 
 def _pretty(value: Any, max_chars: int) -> str:

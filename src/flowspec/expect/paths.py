@@ -17,13 +17,17 @@ number raises ``KeyError`` or ``TypeError`` inside jsonpath-ng; JSONPath selects
 there, and so does ``find``. A filter that compares values jsonpath-ng cannot compare
 (``null`` with a number, say) raises ``TypeError`` and loses every other match, so
 ``find`` raises a ``WorldError`` naming the path rather than pretend nothing matched.
-And a filter over an object rewrites that object, in the caller's document, into a list
-of its values; ``find`` runs filters on a copy, so a check never changes the context.
+And jsonpath-ng's filter over an object rewrites that object, in the caller's document,
+into a list of its values; ``compile_path`` swaps each filter for one that reads the
+values without writing them back, so a check never changes the context and never has to
+copy it.
+
+``select`` is the cheap form of ``find`` that checks use: it evaluates the path and
+leaves naming the matches (replaying each one onto the document) until a check fails.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterator
 from difflib import SequenceMatcher
@@ -45,11 +49,27 @@ from jsonpath_ng import (
 )
 from jsonpath_ng.exceptions import JSONPathError
 from jsonpath_ng.ext import parse
+from jsonpath_ng.ext.filter import Filter
 from jsonpath_ng.ext.string import DefintionInvalid
 
 from flowspec.errors import JSONPathSyntaxError, WorldError
 
-__all__ = ["compile_path", "context_of", "find", "nearest_paths", "rooted", "walk"]
+__all__ = [
+    "Location",
+    "Selection",
+    "common_prefix",
+    "compile_path",
+    "context_of",
+    "find",
+    "join_path",
+    "missing_reason",
+    "nearest_paths",
+    "render_path",
+    "rooted",
+    "select",
+    "selects_many",
+    "walk",
+]
 
 Step = str | int
 Location = tuple[Step, ...]
@@ -89,9 +109,75 @@ def compile_path(expression: str) -> JSONPath:
     if not expression.strip():
         raise JSONPathSyntaxError(expression, 0, "the path is empty")
     try:
-        return parse(rooted(expression))
+        compiled = parse(rooted(expression))
     except (JSONPathError, DefintionInvalid, re.error) as error:
         raise _syntax_error(expression, error) from None
+    return _read_only(compiled)
+
+
+@lru_cache(maxsize=4096)
+def selects_many(expression: str) -> bool:
+    """Whether ``expression`` can select several nodes: a wildcard, slice, filter, union,
+    several keys or indices, or a descendant search. ``$.user.roles`` cannot; it selects
+    one array."""
+    return _many(compile_path(expression))
+
+
+class Selection:
+    """What one expression selects in one document.
+
+    ``values`` are the matched values in document order. Where each match sits is worked
+    out only when asked (``locations``, ``anchor``), because only a failing check says.
+    """
+
+    __slots__ = ("_document", "_locations", "_matches", "expression", "values")
+
+    def __init__(self, document: Any, expression: str, matches: list[DatumInContext]) -> None:
+        self._document = document
+        self._matches = matches
+        self._locations: list[Location | None] | None = None
+        self.expression = expression
+        self.values = [match.value for match in matches]
+
+    @property
+    def label(self) -> str:
+        """The expression as written, rooted: how a computed or listed value is named."""
+        return rooted(self.expression)
+
+    def locations(self) -> list[Location | None]:
+        """Where each match sits; ``None`` for a computed value, which sits nowhere."""
+        if self._locations is None:
+            self._locations = [_location(match, self._document) for match in self._matches]
+        return self._locations
+
+    def anchor(self) -> Location:
+        """The node a message should show: the common parent of the matches, or the
+        nearest existing ancestor of the path when nothing (locatable) matched."""
+        located = [location for location in self.locations() if location is not None]
+        if located:
+            return common_prefix([location[:-1] for location in located])
+        return _nearest_existing(compile_path(self.expression), self._document, self.expression)
+
+    def reaches_parent(self) -> bool:
+        """Whether the path exists up to its last selecting step, so that selecting
+        nothing means "none there" (an empty array, a filter nobody passes) rather than a
+        mistyped path."""
+        return _reaches(compile_path(self.expression), self._document, self.expression)
+
+
+def select(document: Any, expression: str) -> Selection:
+    """Evaluate ``expression`` on ``document``; see ``Selection``."""
+    return Selection(document, expression, _matches(compile_path(expression), document, expression))
+
+
+def render_path(location: Location) -> str:
+    """Spell a location as its canonical path: ``("user", "roles", 0)`` -> ``$.user.roles[0]``."""
+    return _render(location)
+
+
+def join_path(path: str, steps: Location) -> str:
+    """Extend ``path`` by ``steps``, each spelled as in a canonical path."""
+    return path + "".join(_segment(step) for step in steps)
 
 
 def find(document: Any, expression: str) -> list[tuple[str, Any]]:
@@ -129,6 +215,12 @@ def nearest_paths(document: Any, expression: str, limit: int = 3) -> list[str]:
     return [path for _, path in ranked[:limit]]
 
 
+def missing_reason(document: Any, expression: str) -> str:
+    """``nothing there.``, with ``Did you mean ...?`` when paths of ``document`` look alike."""
+    suggestions = nearest_paths(document, expression)
+    return "nothing there." + (f" Did you mean {', '.join(suggestions)}?" if suggestions else "")
+
+
 def context_of(document: Any, expression: str) -> tuple[str, Any]:
     """Return (canonical path, value) of the node to show around ``expression``.
 
@@ -136,25 +228,74 @@ def context_of(document: Any, expression: str) -> tuple[str, Any]:
     when it has several), or, when it matches nothing, its nearest ancestor that exists:
     at worst the root.
     """
-    node = compile_path(expression)
-    matched = True
+    shown = select(document, expression).anchor()
+    return _render(shown), reduce(lambda parent, step: parent[step], shown, document)
+
+
+class _ReadOnlyFilter(Filter):  # type: ignore[misc]  # jsonpath-ng ships no type hints
+    """A filter that reads an object's values without writing the list back into it."""
+
+    def find(self, datum: Any) -> Any:
+        datum = DatumInContext.wrap(datum)
+        if isinstance(datum.value, dict):
+            # A stand-in at the same place, already holding a list, so jsonpath-ng has
+            # nothing to assign; matches still replay onto the object (see _key).
+            datum = DatumInContext(
+                list(datum.value.values()), path=datum.path, context=datum.context
+            )
+        return super().find(datum)
+
+
+def _read_only(node: Any) -> Any:
+    if isinstance(node, Filter):
+        node = _ReadOnlyFilter(node.expressions)
+        for expression in node.expressions:
+            expression.target = _read_only(expression.target)
+        return node
+    for side in ("left", "right"):
+        if isinstance(getattr(node, side, None), JSONPath):
+            setattr(node, side, _read_only(getattr(node, side)))
+    return node
+
+
+def _many(node: JSONPath) -> bool:
+    if isinstance(node, Child):
+        return _many(node.left) or _many(node.right)
+    if isinstance(node, Fields):
+        return len(node.fields) != 1 or node.fields[0] == "*"
+    if isinstance(node, Index):
+        return len(node.indices) != 1
+    return isinstance(node, Slice | Filter | Descendants | Where | Union | Intersect)
+
+
+def _nearest_existing(node: JSONPath, document: Any, expression: str) -> Location:
     while True:
+        node = node.left if isinstance(node, _BINARY) else Root()
         located = [loc for loc, _ in _locate(node, document, expression) if loc is not None]
         if located:
-            shown = _common_prefix([loc[:-1] for loc in located]) if matched else located[0]
-            return _render(shown), reduce(lambda parent, step: parent[step], shown, document)
-        node = node.left if isinstance(node, _BINARY) else Root()
-        matched = False
+            return located[0]
+
+
+def _reaches(node: JSONPath, document: Any, expression: str) -> bool:
+    if not isinstance(node, _BINARY):
+        return True
+    if _matches(node.left, document, expression):
+        return True
+    return _many(node.left) and _reaches(node.left, document, expression)
 
 
 def _locate(
     compiled: JSONPath, document: Any, expression: str
 ) -> list[tuple[Location | None, Any]]:
-    # Filters, always written with "?", may rewrite the document (see the module
-    # docstring); copying only then keeps plain paths cheap.
-    searched = copy.deepcopy(document) if "?" in expression else document
+    return [
+        (_location(match, document), match.value)
+        for match in _matches(compiled, document, expression)
+    ]
+
+
+def _matches(compiled: JSONPath, document: Any, expression: str) -> list[DatumInContext]:
     try:
-        matches = _evaluate(compiled, searched)
+        return _evaluate(compiled, document)
     except (KeyError, TypeError) as error:
         # jsonpath-ng's comparison and int() errors name types, never values, so the
         # message cannot carry a token from the document.
@@ -165,7 +306,6 @@ def _locate(
         ) from None
     except re.error as error:
         raise _syntax_error(expression, error) from None
-    return [(_location(match, document), match.value) for match in matches]
 
 
 def _evaluate(node: JSONPath, datum: Any) -> list[DatumInContext]:
@@ -232,7 +372,8 @@ def _key(node: Any, step: JSONPath) -> Step | None:
     return None
 
 
-def _common_prefix(locations: list[Location]) -> Location:
+def common_prefix(locations: list[Location]) -> Location:
+    """The deepest location every one of ``locations`` lies in (the root, at worst)."""
     prefix: list[Step] = []
     for steps in zip(*locations, strict=False):
         if any(step != steps[0] for step in steps):
