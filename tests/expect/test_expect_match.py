@@ -292,3 +292,16 @@ def test_unmatched_object_item_is_explained_by_its_closest_candidate() -> None:
     )
     assert mismatch.path == "$.flow.path[1].name"
     assert mismatch.reason.endswith("(no item matches; this one is the closest)")
+
+
+def test_a_missing_key_suggests_the_key_it_was_likely_meant_to_be() -> None:
+    """A misspelt expected key is reported missing with the close key the object has."""
+    found = match_value({"name": "Ada", "email": "a@b.test"}, {"nmae": "Ada"}, mode="contains")
+    assert [m.path for m in found] == ["$.nmae"]
+    assert found[0].reason.endswith("Did you mean 'name'?")
+
+
+def test_a_missing_key_with_no_close_key_gets_no_suggestion() -> None:
+    """A missing key unlike any other key is reported without a guess."""
+    found = match_value({"name": "Ada"}, {"tenant": "acme"}, mode="contains")
+    assert "Did you mean" not in found[0].reason

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Final, Literal, NamedTuple, get_args
 
-from flowspec.errors import WorldError
+from flowspec.errors import WorldError, did_you_mean
 from flowspec.expect.checks import json_equal
 from flowspec.expect.excerpt import redact, render_value
 from flowspec.expect.markers import Marker, is_escaped, parse_marker, unescape
@@ -262,9 +262,12 @@ def _object(
 ) -> bool:
     matched = True
     for key, value in expected.items():
+        noted = len(out) if out is not None else 0
         if not _deep(actual.get(key, MISSING), value, subset, (*steps, key), out):
             if out is None:
                 return False
+            if key not in actual:
+                _suggest_key(out, noted, key, [k for k in actual if k not in expected])
             matched = False
     if subset:
         return matched
@@ -280,6 +283,13 @@ def _object(
                 f"expected no such key, got {show_actual(value)}",
             )
     return matched
+
+
+def _suggest_key(out: list[Difference], at: int, key: Any, spare: list[Any]) -> None:
+    """A missing key is most often a typo of a key the object has but was not asked for."""
+    hint = did_you_mean(str(key), [str(k) for k in spare]).strip()
+    if hint and at < len(out):
+        out[at] = out[at]._replace(reason=f"{out[at].reason}. {hint}")
 
 
 def _array(actual: Any, expected: Any, steps: Location, out: _Out) -> bool:
