@@ -133,7 +133,8 @@ def step_compares(context, path, comparison, number):
 
 @then('"{path:Text}" is {expected:Literal}')
 def step_is(context, path, expected):
-    """The value equals a JSON literal: true, false, null, a number, "a string", [..], {..}.
+    """The value equals a JSON literal: true, false, null, a number, "a string", [..], {..};
+    markers such as "#string" stand for any value of their kind.
 
     Example: Then "$.user.loggedIn" is true
     """
@@ -142,7 +143,7 @@ def step_is(context, path, expected):
 
 @then('"{path:Text}" equals {expected:Literal}')
 def step_equals(context, path, expected):
-    """The value equals a JSON literal.
+    """The value equals a JSON literal (markers allowed).
 
     Example: Then "$.user.name" equals "Ada Admin"
     """
@@ -160,7 +161,8 @@ def step_not_equals(context, path, expected):
 
 @then('"{path:Text}" contains {expected:Literal}')
 def step_contains(context, path, expected):
-    """A string contains the text, an array holds the element, or an object holds the subset.
+    """A string contains the text, an array holds the element, or an object holds the
+    subset, at any depth (markers allowed).
 
     Example: Then "$.authInfo.sessionJwt.amr" contains "totp"
     """

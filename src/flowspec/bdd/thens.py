@@ -10,10 +10,9 @@ from flowspec.bdd.scenario import scenario
 from flowspec.errors import ExpectationFailed, UnknownNameError
 from flowspec.expect import (
     check_absent,
-    check_contains,
-    check_equals,
     check_exists,
-    check_not_equals,
+    check_match,
+    check_not_match,
     parse_expected,
 )
 
@@ -81,15 +80,15 @@ def passes_check(context: Any, check: str, expected: bool = True) -> None:
 
 
 def path_equals(context: Any, path: str, expected: str) -> None:
-    check_equals(_doc(context), path, parse_expected(expected))
+    check_match(_doc(context), path, parse_expected(expected))
 
 
 def path_not_equals(context: Any, path: str, expected: str) -> None:
-    check_not_equals(_doc(context), path, parse_expected(expected))
+    check_not_match(_doc(context), path, parse_expected(expected))
 
 
 def path_contains(context: Any, path: str, expected: str) -> None:
-    check_contains(_doc(context), path, parse_expected(expected))
+    check_match(_doc(context), path, parse_expected(expected), mode="contains")
 
 
 def path_exists(context: Any, path: str) -> None:
@@ -108,7 +107,7 @@ def is_user_id_of(context: Any, path: str, who: str) -> None:
         raise UnknownNameError(
             "person", who, state.people, "named by a Given step of this scenario"
         )
-    check_equals(_doc(context), path, person.user_id)
+    check_match(_doc(context), path, person.user_id)
 
 
 def jwt_judged(context: Any, accepted: bool, code: str | None = None) -> None:

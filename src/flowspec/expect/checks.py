@@ -1,17 +1,13 @@
-"""Checks on the flow context: each passes quietly or raises ``ExpectationFailed``.
+"""Presence checks on the flow context, and the shared pieces of every check's message.
 
-What a path observes: the value of its one match, or the list of all matched values
-when it matches several (a wildcard or a filter). A path that matches nothing observes
-nothing, and every check but ``check_absent`` then fails with "nothing there", even
-``check_not_equals``: a mistyped path must not pass by accident. A match whose value is
-``null`` exists.
+``check_exists`` passes when a path matches at least once (a ``null`` value exists);
+``check_absent`` when it matches nothing. Values compare as JSON does (``json_equal``):
+``1`` equals ``1.0``, but ``true`` is not ``1`` (Python would say it is) and ``"1"`` is
+not ``1``. Value checks with markers live in ``assertions.py``.
 
-Values compare as JSON does: ``1`` equals ``1.0``, but ``true`` is not ``1`` (Python
-would say it is) and ``"1"`` is not ``1``.
-
-Every message names the path, says what was expected and what was there (both as JSON),
-and shows an excerpt of the context; a path that matches nothing gets "did you mean"
-suggestions instead of an actual value. Messages never hold a raw JWT.
+Every message names the path, says what was expected and what was there (as JSON), and
+shows an excerpt of the context; a path that matches nothing gets "did you mean"
+suggestions instead. Messages never hold a raw JWT.
 """
 
 from __future__ import annotations
@@ -25,50 +21,11 @@ from flowspec.expect.paths import find, missing_reason, rooted
 
 __all__ = [
     "check_absent",
-    "check_contains",
-    "check_equals",
     "check_exists",
-    "check_not_equals",
     "describe_mismatch",
     "describe_missing",
     "json_equal",
 ]
-
-
-def check_equals(document: Any, expression: str, expected: Any) -> None:
-    """Pass if what ``expression`` observes equals ``expected`` (JSON equality)."""
-    actual = _observed(document, expression)
-    if not json_equal(actual, expected):
-        raise ExpectationFailed(
-            describe_mismatch(document, expression, render_value(expected), actual)
-        )
-
-
-def check_not_equals(document: Any, expression: str, expected: Any) -> None:
-    """Pass if ``expression`` observes something other than ``expected``."""
-    actual = _observed(document, expression)
-    if json_equal(actual, expected):
-        raise ExpectationFailed(
-            describe_mismatch(
-                document, expression, f"anything but {render_value(expected)}", actual
-            )
-        )
-
-
-def check_contains(document: Any, expression: str, expected: Any) -> None:
-    """Pass if what ``expression`` observes contains ``expected``.
-
-    A string contains a substring; an array contains a member equal to ``expected`` or,
-    when ``expected`` is an object, a member object that includes it; an object contains
-    an object whose keys it has with equal values (a subset, one level deep).
-    """
-    actual = _observed(document, expression)
-    if not _contains(actual, expected):
-        raise ExpectationFailed(
-            describe_mismatch(
-                document, expression, f"a value containing {render_value(expected)}", actual
-            )
-        )
 
 
 def check_exists(document: Any, expression: str) -> None:
@@ -112,29 +69,6 @@ def json_equal(left: Any, right: Any) -> bool:
     if isinstance(left, list | tuple) and isinstance(right, list | tuple):
         return len(left) == len(right) and all(map(json_equal, left, right))
     return bool(left == right)
-
-
-def _contains(container: Any, item: Any) -> bool:
-    if isinstance(container, str):
-        return isinstance(item, str) and item in container
-    if isinstance(container, list):
-        return any(json_equal(member, item) or _includes(member, item) for member in container)
-    return _includes(container, item)
-
-
-def _includes(whole: Any, part: Any) -> bool:
-    return (
-        isinstance(whole, dict)
-        and isinstance(part, dict)
-        and all(key in whole and json_equal(whole[key], value) for key, value in part.items())
-    )
-
-
-def _observed(document: Any, expression: str) -> Any:
-    values = _values(document, expression)
-    if not values:
-        raise ExpectationFailed(describe_missing(document, expression))
-    return _one_or_all(values)
 
 
 def _values(document: Any, expression: str) -> list[Any]:
