@@ -15,14 +15,24 @@ PACKAGE = ROOT / "src" / "flowspec"
 # Which of flowspec's own packages each layer may import (design.md section 2).
 ALLOWED = {
     "errors": set(),
-    "identity": {"errors", "identity"},
-    "expect": {"errors", "expect"},
-    "engine": {"errors", "identity", "engine"},
-    "bdd": {"errors", "identity", "expect", "engine", "bdd"},
-    "cli": {"errors", "identity", "expect", "engine", "bdd"},
+    "redaction": set(),
+    "identity": {"errors", "redaction", "identity"},
+    "expect": {"errors", "redaction", "expect"},
+    "engine": {"errors", "redaction", "identity", "engine"},
+    "bdd": {"errors", "redaction", "identity", "expect", "engine", "bdd"},
+    "serve": {"errors", "redaction", "identity", "engine", "serve"},
+    "remote": {"errors", "redaction", "identity", "engine", "remote"},
+    "cli": {"errors", "redaction", "identity", "expect", "engine", "bdd", "serve", "remote"},
 }
 # Third-party libraries that only one layer may touch.
-OWNED = {"jwt": "identity", "jsonpath_ng": "expect", "behave": "bdd"}
+OWNED = {
+    "jwt": "identity",
+    "jsonpath_ng": "expect",
+    "behave": "bdd",
+    "httpx": "remote",
+    "starlette": "serve",
+    "uvicorn": "serve",
+}
 LINTED = ("src", "tests", "steps", "environment.py", "bench")
 
 

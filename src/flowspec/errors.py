@@ -8,13 +8,17 @@ test world is wrong, which is any other error, so behave marks the step *error*:
     FlowspecError
     ├── FlowMisbehaved (AssertionError)        the flow did not do what the scenario expects
     │   ├── ExpectationFailed                  a JSONPath check on the flow context failed
-    │   └── StepLimitExceeded                  the run visited more tasks than the limit allows
+    │   ├── StepLimitExceeded                  the run visited more tasks than the limit allows
+    │   └── RemoteFlowMisbehaved               a remote backend says the flow misbehaved
+    │                                          (defined in flowspec.remote.errors)
     └── WorldError                             the scenario or the test world is wrong
         ├── FlowDefinitionError (ValueError)   a flow file is malformed or inconsistent
         ├── JSONPathSyntaxError (ValueError)   a JSONPath expression does not parse
         ├── UnknownNameError (LookupError)     a flow, user, role, screen input, button or
         │                                      action that the world does not hold
         ├── MissingStubError (LookupError)     an action needs an answer the scenario did not stub
+        ├── RemoteError                        a remote backend failed or refused a request
+        │                                      (defined in flowspec.remote.errors)
         ├── RunStateError                      a step that needs a run in another state
         │   └── MissingInputError              a click without a required screen input
         └── SettingsError (ValueError)         scenarios/project.yaml or users.yaml is wrong

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from flowspec.engine.doubles import Doubles
 from flowspec.engine.execution import Execution
 from flowspec.engine.state import RunState
+from flowspec.engine.users import Directory
 from flowspec.engine.world import World
 
 JWT_INPUT = "jwt"
@@ -51,6 +52,11 @@ class LocalRunner:
         self._world = world
         self._directory = world.directory()
         self.doubles = Doubles()
+
+    @property
+    def directory(self) -> Directory:
+        """The users this runner's runs read and change (sign-ups add to them)."""
+        return self._directory
 
     def start(
         self,

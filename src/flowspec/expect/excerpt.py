@@ -9,20 +9,16 @@ a shortened token would no longer be recognisable as one.
 from __future__ import annotations
 
 import json
-import re
 from functools import reduce
 from itertools import islice
 from typing import Any, overload
 
 from flowspec.expect.paths import Location, render_path, select
+from flowspec.redaction import REDACTED_JWT, redact_text
 
 __all__ = ["REDACTED", "excerpt", "excerpt_at", "redact", "render_value"]
 
-REDACTED = "<redacted JWT>"
-
-# Three or more base64url segments (JWS has three, JWE five), the first a JSON header,
-# which always encodes to "eyJ".
-_JWT = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){2,4}")
+REDACTED = REDACTED_JWT
 
 _LONG_STRING = 80
 _KEPT_CHARS = 60
@@ -45,7 +41,7 @@ def redact(value: Any) -> Any:
     (``"Bearer eyJ..."``) is replaced where it stands.
     """
     if isinstance(value, str):
-        return _JWT.sub(REDACTED, value)
+        return redact_text(value)
     if isinstance(value, dict):
         return {redact(key): redact(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

@@ -1,0 +1,352 @@
+"""The HTTP client for Descope's flow API.
+
+One :class:`FlowClient` holds one ``httpx.Client``, so the runs of a runner share
+keep-alive connections. Every call has explicit timeouts, is retried only where
+:mod:`flowspec.remote.retries` says a retry cannot apply an interaction twice, and ends
+within its retry budget either in a decoded JSON object or in a
+:class:`~flowspec.remote.errors.RemoteError` that names the URL, the cause and what to do,
+with every token cut out.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import httpx
+
+from flowspec.remote.answers import CHECK_URL, Answer, Failure, json_object, status_failure
+from flowspec.remote.errors import RemoteError, RemoteFlowMisbehaved
+from flowspec.remote.retries import Replay, backoff, may_retry
+from flowspec.remote.settings import RemoteSettings, Timeouts
+
+__all__ = [
+    "FLOW_MISBEHAVED",
+    "ME_PATH",
+    "NEXT_PATH",
+    "NONCE_HEADER",
+    "START_PATH",
+    "FlowClient",
+    "Reply",
+]
+
+START_PATH: Final = "/v1/flow/start"
+NEXT_PATH: Final = "/v1/flow/next"
+ME_PATH: Final = "/v1/auth/me"
+NONCE_HEADER: Final = "X-Descope-Flow-Nonce"
+# flowspec serve's code for a step the flow itself got wrong (docs/wire.md).
+FLOW_MISBEHAVED: Final = "FS42201"
+# Descope sets the refresh token as this cookie instead of in the body when the project
+# is configured to deliver tokens by cookie.
+_REFRESH_COOKIE: Final = "DSR"
+# Below the idle timeout of common servers (uvicorn closes idle connections after 5 s), so
+# a pooled connection is dropped before the server drops it, not while a request uses it.
+_KEEPALIVE_EXPIRY: Final = 4.0
+# A runner drives one run at a time; the spare connections serve /v1/auth/me alongside.
+_MAX_CONNECTIONS: Final = 4
+_MAX_IDLE_CONNECTIONS: Final = 2
+_NOT_RETRIED: Final = (
+    "Not retried: the server may already have applied this interaction, and sending it "
+    "again could apply it twice; start a new run to go on. "
+)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A decoded answer: its status, its JSON object and what its headers carried."""
+
+    status: int
+    body: dict[str, Any]
+    nonce: str | None = None
+    refresh_cookie: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class _Request:
+    method: str
+    path: str
+    replay: Replay
+    headers: Mapping[str, str] = field(repr=False)
+    secrets: tuple[str, ...] = field(repr=False)
+    body: Mapping[str, Any] | None = None
+    # Statuses that are answers to return, not failures to raise.
+    accept: frozenset[int] = frozenset()
+
+
+class _SlowBodyError(Exception):
+    """The body was still arriving when the call's budget ran out."""
+
+
+class FlowClient:
+    """Calls ``/v1/flow/start``, ``/v1/flow/next`` and ``/v1/auth/me`` of one project."""
+
+    def __init__(self, settings: RemoteSettings) -> None:
+        self._settings = settings
+        timeouts = settings.timeouts
+        self._http = httpx.Client(
+            base_url=settings.base_url,
+            timeout=httpx.Timeout(
+                connect=timeouts.connect,
+                read=timeouts.read,
+                write=timeouts.write,
+                pool=timeouts.pool,
+            ),
+            limits=httpx.Limits(
+                max_connections=_MAX_CONNECTIONS,
+                max_keepalive_connections=_MAX_IDLE_CONNECTIONS,
+                keepalive_expiry=_KEEPALIVE_EXPIRY,
+            ),
+            headers={"Accept": "application/json"},
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def start(self, body: Mapping[str, Any], *, refresh_jwt: str | None = None) -> Reply:
+        """Start an execution; ``body`` is ``{flowId, options, input}``."""
+        request = self._request("POST", START_PATH, "new-execution", refresh_jwt, body)
+        return self._flow_reply(request)
+
+    def next(
+        self, body: Mapping[str, Any], *, refresh_jwt: str | None = None, nonce: str | None = None
+    ) -> Reply:
+        """Send one interaction; ``body`` is ``{executionId, stepId, interactionId, input}``."""
+        headers = {NONCE_HEADER: nonce} if nonce else {}
+        request = self._request("POST", NEXT_PATH, "once", refresh_jwt, body, headers)
+        return self._flow_reply(request)
+
+    def me(self, refresh_jwt: str) -> dict[str, Any] | None:
+        """The user the refresh JWT belongs to, or None when the server does not accept it."""
+        rejected = frozenset({401, 403})
+        request = self._request("GET", ME_PATH, "idempotent", refresh_jwt, accept=rejected)
+        reply = self._call(request)
+        return None if reply.status in rejected else reply.body
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        replay: Replay,
+        refresh_jwt: str | None,
+        body: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        accept: frozenset[int] = frozenset(),
+    ) -> _Request:
+        project_id = self._settings.project_id
+        bearer = f"{project_id}:{refresh_jwt}" if refresh_jwt else project_id
+        key = self._settings.management_key
+        return _Request(
+            method=method,
+            path=path,
+            replay=replay,
+            headers={"Authorization": f"Bearer {bearer}", **(headers or {})},
+            secrets=tuple(s for s in (refresh_jwt, key.reveal() if key else None) if s),
+            body=body,
+            accept=accept,
+        )
+
+    def _flow_reply(self, request: _Request) -> Reply:
+        reply = self._call(request)
+        missing = [k for k in ("executionId", "status") if not isinstance(reply.body.get(k), str)]
+        if missing:
+            raise self._error(
+                request,
+                Failure(
+                    None,
+                    f"the answer is JSON but no flow response: it has no {' or '.join(missing)}",
+                    f"The base URL answers, but not with Descope's flow API; {CHECK_URL}",
+                    status=reply.status,
+                ),
+                attempts=1,
+            )
+        return reply
+
+    def _call(self, request: _Request) -> Reply:
+        """Send ``request``, retrying where safe, within the policy's budget."""
+        policy = self._settings.retries
+        started = time.monotonic()
+        deadline = started + policy.budget
+        attempt = 0
+        while True:
+            attempt += 1
+            limits = self._limits(deadline)
+            try:
+                raw = self._exchange(request, deadline, limits)
+            except (httpx.RequestError, _SlowBodyError) as error:
+                failure = self._transport_failure(error, limits)
+            else:
+                if raw.status < 300 or raw.status in request.accept:
+                    return self._decode(request, raw, attempt)
+                failure = status_failure(raw, request.path)
+            note = ""
+            # The fate says what the failure proves about the server; may_retry allows a
+            # second copy only where retries.py shows it cannot apply an interaction twice.
+            if failure.fate is not None and not may_retry(failure.fate, request.replay):
+                note = _NOT_RETRIED
+            elif failure.fate is not None:
+                if attempt < policy.attempts:
+                    wait = backoff(attempt, failure.retry_after, policy)
+                    # A retry starts only if a whole attempt still fits in the budget: one cut
+                    # short by it could deliver a click and then lose the answer.
+                    if time.monotonic() + wait + self._attempt_span < deadline:
+                        time.sleep(wait)
+                        continue
+                    note = (
+                        f"Gave up after {_attempts(attempt)} in {time.monotonic() - started:.1f} "
+                        f"s: waiting {wait:.2f} s and one more attempt (up to "
+                        f"{self._attempt_span:g} s) would pass the {policy.budget:g} s budget "
+                        "(retries.budget). "
+                    )
+                else:
+                    note = (
+                        f"Gave up after {_attempts(attempt)} in "
+                        f"{time.monotonic() - started:.1f} s (retries.attempts). "
+                    )
+            raise self._error(request, failure, attempts=attempt, note=note)
+
+    @property
+    def _attempt_span(self) -> float:
+        """The longest one attempt can take before its body arrives."""
+        timeouts = self._settings.timeouts
+        return timeouts.pool + timeouts.connect + timeouts.write + timeouts.read
+
+    def _limits(self, deadline: float) -> Timeouts:
+        """The timeouts of the next attempt: the configured ones, cut to the budget left."""
+        left = max(deadline - time.monotonic(), 0.001)
+        configured = self._settings.timeouts
+        return Timeouts(
+            connect=min(configured.connect, left),
+            read=min(configured.read, left),
+            write=min(configured.write, left),
+            pool=min(configured.pool, left),
+        )
+
+    def _exchange(self, request: _Request, deadline: float, limits: Timeouts) -> Answer:
+        """One attempt; no phase waits past the deadline, nor a body arrives after it."""
+        timeout = httpx.Timeout(
+            connect=limits.connect, read=limits.read, write=limits.write, pool=limits.pool
+        )
+        try:
+            with self._http.stream(
+                request.method,
+                request.path,
+                json=request.body,
+                headers=dict(request.headers),
+                timeout=timeout,
+            ) as response:
+                chunks = []
+                for chunk in response.iter_bytes():
+                    if time.monotonic() > deadline:
+                        raise _SlowBodyError
+                    chunks.append(chunk)
+                return Answer(
+                    response.status_code,
+                    response.headers,
+                    b"".join(chunks),
+                    response.cookies.get(_REFRESH_COOKIE),
+                )
+        finally:
+            # Runs of one runner must not share a session through the cookie jar.
+            self._http.cookies.clear()
+
+    def _transport_failure(self, error: Exception, limits: Timeouts) -> Failure:
+        """What a failed exchange proves (see :mod:`flowspec.remote.retries`), and why."""
+        configured = self._settings.timeouts
+        budget = self._settings.retries.budget
+
+        def within(phase: str) -> str:
+            limit: float = getattr(limits, phase)
+            if limit < getattr(configured, phase):
+                return f"{limit:.2f} s, what was left of the {budget:g} s budget (retries.budget)"
+            return f"{limit:g} s (timeouts.{phase})"
+
+        detail = str(error) or type(error).__name__
+        # The handshake never completed: not one byte of the request left this process.
+        if isinstance(error, httpx.ConnectTimeout):
+            return Failure(
+                "not-delivered",
+                f"no connection within {within('connect')}",
+                f"Check the host and your network, or raise timeouts.connect; {CHECK_URL}",
+            )
+        # Still waiting for a connection of our own pool: nothing was sent.
+        if isinstance(error, httpx.PoolTimeout):
+            return Failure(
+                "not-delivered",
+                f"no free connection within {within('pool')}",
+                "Too many calls share this runner at once; raise timeouts.pool",
+            )
+        # Refused, unreachable or unresolvable: no connection, so no request.
+        if isinstance(error, httpx.ConnectError):
+            return Failure(
+                "not-delivered",
+                f"could not connect ({detail})",
+                f"Nothing took the connection; {CHECK_URL}",
+            )
+        # Sending stopped before the last byte left; the server waits for a body that
+        # never completes and acts on nothing.
+        if isinstance(error, httpx.WriteTimeout | httpx.WriteError):
+            return Failure(
+                "not-delivered",
+                f"the request could not be sent ({detail or 'write timeout'})",
+                "Check your network, or raise timeouts.write",
+            )
+        # The whole request left; the server may be acting on it right now.
+        if isinstance(error, httpx.ReadTimeout):
+            return Failure(
+                "unknown",
+                f"no response within {within('read')}",
+                "The server is slow or stuck; check it, or raise timeouts.read",
+            )
+        # The request left and the answer broke off (a reset, a body cut short, or an
+        # idle connection closed under us): the server may have acted.
+        if isinstance(error, httpx.ReadError | httpx.RemoteProtocolError):
+            return Failure(
+                "unknown",
+                f"the connection broke before the response was complete ({detail})",
+                "The server or a proxy in between dropped the connection; check its logs",
+            )
+        # An answer is arriving, so the server acted; and it will not come faster on a retry.
+        if isinstance(error, _SlowBodyError):
+            return Failure(
+                None,
+                f"the response body was still arriving after {self._settings.retries.budget:g} s",
+                "The server sends its answer too slowly; check it, or raise retries.budget",
+            )
+        if isinstance(error, httpx.DecodingError):
+            return Failure(
+                None,
+                f"the response body could not be decoded ({detail})",
+                "The server or a proxy in between garbled the answer; check its logs",
+            )
+        return Failure(None, f"the request failed ({detail})", f"Check the URL: {CHECK_URL}")
+
+    def _decode(self, request: _Request, raw: Answer, attempt: int) -> Reply:
+        nonce = raw.headers.get(NONCE_HEADER)
+        if raw.status in request.accept:
+            return Reply(raw.status, {}, nonce, raw.refresh_cookie)
+        body = json_object(raw)
+        if isinstance(body, Failure):
+            raise self._error(request, body, attempts=attempt)
+        return Reply(raw.status, body, nonce, raw.refresh_cookie)
+
+    def _error(
+        self, request: _Request, failure: Failure, *, attempts: int, note: str = ""
+    ) -> RemoteError | RemoteFlowMisbehaved:
+        kind = RemoteFlowMisbehaved if failure.error_code == FLOW_MISBEHAVED else RemoteError
+        return kind(
+            method=request.method,
+            url=self._settings.base_url + request.path,
+            cause=failure.cause,
+            fix=note + failure.fix + ".",
+            status=failure.status,
+            error_code=failure.error_code,
+            attempts=attempts,
+            secrets=request.secrets,
+        )
+
+
+def _attempts(count: int) -> str:
+    return "1 attempt" if count == 1 else f"{count} attempts"

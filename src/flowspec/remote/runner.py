@@ -1,0 +1,173 @@
+"""The remote backend behind the runner seam: flows run on a Descope project, or on any
+server that speaks its flow API (``flowspec serve``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from flowspec.engine.runner import JWT_INPUT
+from flowspec.errors import RunStateError
+from flowspec.identity import decode_claims
+from flowspec.remote.client import FlowClient, Reply
+from flowspec.remote.responses import auth_info, export_screen_id, flow_context, step_seen
+from flowspec.remote.screens import ExportedScreens
+from flowspec.remote.settings import RemoteSettings
+
+__all__ = ["RemoteRun", "RemoteRunner"]
+
+_POLLING = "polling"
+_ENDED = ("completed", "failed")
+
+
+class RemoteRunner:
+    """Starts flows on the project ``settings`` names.
+
+    One HTTP client, with its keep-alive connections, serves every run this runner starts;
+    :meth:`close` it (or use the runner as a context manager) when the scenario ends.
+    ``flows_dir`` holds the flows' local exports, which describe screens for a server that
+    does not describe them itself.
+    """
+
+    def __init__(self, settings: RemoteSettings, flows_dir: Path | None = None) -> None:
+        self._client = FlowClient(settings)
+        self._screens = ExportedScreens(flows_dir)
+
+    def start(
+        self,
+        flow_id: str,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        refresh_jwt: str | None = None,
+        device_info: Mapping[str, Any] | None = None,
+    ) -> RemoteRun:
+        """Start ``flow_id``; a refresh JWT comes as the SDK's token or as the input ``jwt``.
+
+        Either way it travels in the Authorization header, the way Descope's SDKs send it,
+        and never as a form value.
+        """
+        form = dict(inputs or {})
+        token_input = form.pop(JWT_INPUT, None)
+        token = refresh_jwt if refresh_jwt is not None else token_input
+        devices = dict(device_info or {})
+        body = {
+            "flowId": flow_id,
+            "options": {"deviceInfo": devices} if devices else {},
+            "input": form,
+        }
+        token_text = str(token) if token else None
+        reply = self._client.start(body, refresh_jwt=token_text)
+        return RemoteRun(self._client, self._screens, flow_id, token_text, form, devices, reply)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> RemoteRunner:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class RemoteRun:
+    """One execution on the server; ``context`` reads it, ``interact`` moves it on."""
+
+    def __init__(
+        self,
+        client: FlowClient,
+        screens: ExportedScreens,
+        flow_id: str,
+        refresh_jwt: str | None,
+        form: dict[str, Any],
+        device_info: dict[str, Any],
+        first: Reply,
+    ) -> None:
+        self._client = client
+        self._screens = screens
+        self._flow_id = flow_id
+        # The raw token stays here, for the Authorization header and /v1/auth/me only.
+        self._token = refresh_jwt
+        self._start_claims = decode_claims(refresh_jwt) if refresh_jwt else {}
+        self._form = form
+        self._device_info = device_info
+        self._response: dict[str, Any] = {}
+        self._steps: list[dict[str, Any]] = []
+        self._auth_info: dict[str, Any] = {}
+        self._nonce: str | None = None
+        self._answers = 0
+        self._user: dict[str, Any] | None = None
+        self._user_as_of = -1
+        self._absorb(first, None)
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """The flow context as of the last response; a fresh copy on every read.
+
+        ``user`` is what ``/v1/auth/me`` says of the run's refresh JWT, asked at most once
+        per response and only when the context is read.
+        """
+        screen_id = export_screen_id(self._response)
+        task = self._screens.find(self._flow_id, screen_id) if screen_id else None
+        return flow_context(
+            self._response,
+            flow_id=self._flow_id,
+            steps=self._steps,
+            screen_task=task,
+            user=self._signed_in_user(),
+            token_claims=decode_claims(self._token) if self._token else {},
+            start_claims=self._start_claims,
+            decoded_auth_info=self._auth_info,
+            form=self._form,
+            device_info=self._device_info,
+        )
+
+    def interact(self, interaction_id: str, inputs: Mapping[str, Any] | None = None) -> None:
+        """Send a click (a button id, ``submit`` or ``polling``) with the screen's inputs."""
+        status = self._response.get("status")
+        if status in _ENDED:
+            raise RunStateError(
+                f'flow "{self._flow_id}" is {status}, not waiting on a screen: '
+                f'nothing can receive "{interaction_id}". Start a new run first.'
+            )
+        values = dict(inputs or {})
+        body = {
+            "executionId": self._response.get("executionId"),
+            "stepId": self._response.get("stepId"),
+            "interactionId": interaction_id,
+            "input": values,
+        }
+        reply = self._client.next(body, refresh_jwt=self._token, nonce=self._nonce)
+        self._form.update(values)
+        self._absorb(reply, interaction_id)
+
+    def _absorb(self, reply: Reply, interaction_id: str | None) -> None:
+        self._response = reply.body
+        self._answers += 1
+        if reply.nonce:
+            self._nonce = reply.nonce
+        step = step_seen(reply.body)
+        # A poll that finds the step unchanged is waiting, not a new visit.
+        repeated = interaction_id == _POLLING and bool(self._steps) and step == self._steps[-1]
+        if step is not None and not repeated:
+            self._steps.append(step)
+        decoded, issued = auth_info(reply.body, reply.refresh_cookie)
+        if decoded:
+            self._auth_info = decoded
+        if issued:
+            # As Descope's SDKs do, the run goes on as the user the flow signed in.
+            self._token = issued
+
+    def _signed_in_user(self) -> dict[str, Any] | None:
+        if self._token is None:
+            return None
+        if self._user_as_of != self._answers:
+            self._user = self._client.me(self._token)
+            self._user_as_of = self._answers
+        return self._user

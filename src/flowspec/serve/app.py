@@ -1,0 +1,289 @@
+"""The local engine behind Descope's API: the routes ``flowspec serve`` answers.
+
+Built on starlette, served by uvicorn (:mod:`flowspec.serve.server`). Both speak ASGI,
+so the app is a plain callable that the tests serve in-process on a real loopback
+socket. starlette is small (routing, requests, JSON responses, little else), uvicorn is
+the server its documentation pairs it with, and both are typed and well maintained.
+
+- ``POST /v1/flow/start``: start a flow; ``Bearer <project>[:<refresh JWT>]``
+- ``POST /v1/flow/next``: a click or ``submit`` for a waiting execution
+- ``GET /v2/keys/<projectId>``: the project's public keys (JWKS)
+- ``POST /v1/auth/refresh``: a new session JWT for ``Bearer <project>:<refresh JWT>``
+- ``GET /v1/auth/me``: the user of ``Bearer <project>:<refresh JWT>``
+- ``POST /v1/mgmt/flow/export``, ``POST /v2/mgmt/flow/export``: a flow, in Descope's v1
+  or v2 export shape; management calls need ``Bearer <project>:<management key>``
+- ``POST /v1/mgmt/tests/generate/otp``: a code a flow's OTP verify accepts
+
+One engine per server: one :class:`~flowspec.engine.runner.LocalRunner`, whose users and
+doubles every execution shares, while each execution's run state is its own. Every route
+is ``async`` and calls the synchronous engine directly, never in a thread pool, so one
+request's engine call runs to completion before another request's starts
+(:mod:`flowspec.serve.executions` says why that makes a lock unnecessary).
+
+Every non-2xx answer is Descope's error shape (:mod:`flowspec.serve.problems`): a bad
+body, a wrong project, an unknown route, and an error the engine raises. The engine's
+errors are 422s, not a 200 with ``status: failed``: a ``FlowMisbehaved`` is
+``FS42201``, any other flowspec error (the scenario or the world is wrong: an unknown
+button, an unstubbed connector) is ``FS42200``. A failed flow response would read as the
+flow's own outcome, so a scenario expecting the flow to fail would pass against the
+server while the local runner stops it with an error; a 4xx makes the remote runner
+raise, as the local engine does. An unexpected exception is logged, with anything shaped
+like a JWT redacted, and answered ``FS50000``; the server carries on.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final, TypeVar
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from flowspec.engine.execution import Execution
+from flowspec.engine.runner import LocalRunner
+from flowspec.engine.world import World
+from flowspec.errors import FlowMisbehaved, FlowspecError, UnknownNameError
+from flowspec.redaction import redact_text
+from flowspec.serve.bearer import Bearer, bearer
+from flowspec.serve.bodies import json_object, mapping, text
+from flowspec.serve.executions import DEFAULT_TTL, Executions
+from flowspec.serve.exports import FlowDocuments, flow_documents
+from flowspec.serve.problems import (
+    BAD_REQUEST,
+    EXECUTION_GONE,
+    FLOW_MISBEHAVED,
+    INTERNAL,
+    METHOD_NOT_ALLOWED,
+    NONCE_MISMATCH,
+    NOT_FOUND,
+    UNAUTHORIZED,
+    WORLD_CANNOT_RUN,
+    WireError,
+)
+from flowspec.serve.responses import flow_response, user_object
+from flowspec.serve.sessions import refreshed, signed_in
+from flowspec.serve.testusers import ROUTE as GENERATE_OTP_ROUTE
+from flowspec.serve.testusers import generate_otp
+
+NONCE_HEADER: Final = "X-Descope-Flow-Nonce"
+# Descope's clients send this every few seconds while the user acts elsewhere.
+POLLING: Final = "polling"
+
+_log = logging.getLogger("flowspec.serve")
+_T = TypeVar("_T")
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def create_app(
+    world: World,
+    *,
+    management_key: str | None = None,
+    execution_ttl: float = DEFAULT_TTL,
+    clock: Callable[[], float] = time.monotonic,
+) -> Starlette:
+    """The ASGI app serving ``world``; management calls need ``management_key``, and
+    none are answered without one. ``clock`` times the executions' idle expiry."""
+    service = _Service(world, Executions(execution_ttl, clock=clock), management_key or None)
+    routes = [
+        Route("/v1/flow/start", _guarded(service.start), methods=["POST"]),
+        Route("/v1/flow/next", _guarded(service.next), methods=["POST"]),
+        Route("/v2/keys/{projectId}", _guarded(service.keys), methods=["GET"]),
+        Route("/v1/auth/refresh", _guarded(service.refresh), methods=["POST"]),
+        Route("/v1/auth/me", _guarded(service.me), methods=["GET"]),
+        Route("/v1/mgmt/flow/export", _guarded(service.export_v1), methods=["POST"]),
+        Route("/v2/mgmt/flow/export", _guarded(service.export_v2), methods=["POST"]),
+        Route(GENERATE_OTP_ROUTE, _guarded(service.generate_otp), methods=["POST"]),
+    ]
+    return Starlette(routes=routes, exception_handlers={HTTPException: _routing_problem})
+
+
+class _Service:
+    """The routes' work, over one world, one engine and one store of executions."""
+
+    def __init__(self, world: World, executions: Executions, management_key: str | None) -> None:
+        self._world = world
+        self._runner = LocalRunner(world)
+        # The runner's users, which its runs change (a sign-up adds one) and the session
+        # endpoints read; LocalRunner has no public accessor for them yet.
+        self._directory = self._runner.directory
+        self._executions = executions
+        self._documents: Mapping[str, FlowDocuments] = flow_documents(world.flows)
+        self._management_key = management_key
+
+    async def start(self, request: Request) -> Response:
+        credentials = self._bearer(request)
+        body = await json_object(request)
+        flow_id = text(body, "flowId")
+        if flow_id not in self._world.flows:
+            raise WireError(NOT_FOUND, str(UnknownNameError("flow", flow_id, self._world.flows)))
+        inputs = mapping(body, "input")
+        device_info = mapping(mapping(body, "options"), "deviceInfo")
+        execution = _engine(
+            lambda: self._runner.start(
+                flow_id,
+                inputs=inputs,
+                refresh_jwt=credentials.refresh_jwt,
+                device_info=device_info,
+            )
+        )
+        held = self._executions.add(execution)
+        return _flow_answer(execution, held.nonce)
+
+    async def next(self, request: Request) -> Response:
+        # The run's user was settled at start; a token sent now changes nothing.
+        self._bearer(request)
+        body = await json_object(request)
+        execution_id = text(body, "executionId")
+        # Required as Descope requires it, but not held against the step the run waits
+        # on: what Descope does with a stale one is not known, and the nonce already
+        # refuses an answer to a response that is not the last.
+        text(body, "stepId")
+        interaction_id = text(body, "interactionId")
+        inputs = mapping(body, "input")
+        held = self._executions.find(execution_id)
+        if held is None:
+            raise WireError(
+                EXECUTION_GONE,
+                f"execution {execution_id!r} is unknown or has expired (an execution expires "
+                f"{self._executions.ttl:g} s after its last request); start the flow again",
+            )
+        # Descope's older clients do not echo the nonce, so only a wrong one is refused.
+        echoed = request.headers.get(NONCE_HEADER)
+        if echoed is not None and not hmac.compare_digest(echoed.encode(), held.nonce.encode()):
+            raise WireError(
+                NONCE_MISMATCH,
+                f"the {NONCE_HEADER} header is not the nonce of this execution's last "
+                "response; send the one the last response of this execution carried",
+            )
+        _engine(lambda: _interact(held.execution, interaction_id, inputs))
+        return _flow_answer(held.execution, self._executions.renew(held))
+
+    async def keys(self, request: Request) -> Response:
+        project_id = request.path_params["projectId"]
+        if project_id != self._world.project_id:
+            raise WireError(
+                NOT_FOUND,
+                f"no keys for project {project_id!r}: this server is {self._world.project_id}",
+            )
+        return JSONResponse(self._world.issuer.keyring.jwks())
+
+    async def refresh(self, request: Request) -> Response:
+        signed = signed_in(self._bearer(request), self._world.issuer, self._directory)
+        return JSONResponse(refreshed(signed, self._world.issuer, self._directory))
+
+    async def me(self, request: Request) -> Response:
+        signed = signed_in(self._bearer(request), self._world.issuer, self._directory)
+        return JSONResponse(user_object(self._directory, signed.user))
+
+    async def export_v1(self, request: Request) -> Response:
+        return JSONResponse((await self._export(request)).v1)
+
+    async def export_v2(self, request: Request) -> Response:
+        return JSONResponse({"flow": (await self._export(request)).single})
+
+    async def generate_otp(self, request: Request) -> Response:
+        self._require_management_key(request)
+        body = await json_object(request)
+        generated = generate_otp(
+            self._runner.doubles,
+            self._directory,
+            text(body, "loginId"),
+            text(body, "deliveryMethod"),
+        )
+        return JSONResponse(generated)
+
+    async def _export(self, request: Request) -> FlowDocuments:
+        self._require_management_key(request)
+        flow_id = text(await json_object(request), "flowId")
+        documents = self._documents.get(flow_id)
+        if documents is None:
+            raise WireError(NOT_FOUND, str(UnknownNameError("flow", flow_id, self._documents)))
+        return documents
+
+    def _bearer(self, request: Request) -> Bearer:
+        return bearer(request, self._world.project_id)
+
+    def _require_management_key(self, request: Request) -> None:
+        secret = self._bearer(request).secret
+        if self._management_key is None:
+            raise WireError(
+                UNAUTHORIZED,
+                "the management API is off: start flowspec serve with FLOWSPEC_MANAGEMENT_KEY set",
+            )
+        if not hmac.compare_digest(secret.encode(), self._management_key.encode()):
+            raise WireError(
+                UNAUTHORIZED,
+                "the management key is wrong or missing: send "
+                "Authorization: Bearer <project>:<management key>",
+            )
+
+
+def _interact(execution: Execution, interaction_id: str, inputs: dict[str, Any]) -> None:
+    try:
+        execution.interact(interaction_id, inputs)
+    except UnknownNameError:
+        if interaction_id != POLLING:
+            raise
+        # A flow with no rule for polling keeps waiting until the client acts, which is
+        # what a poll of an execution whose user has not acted yet answers.
+
+
+def _engine(call: Callable[[], _T]) -> _T:
+    """Run an engine call; the errors it raises on purpose become 422 problems."""
+    try:
+        return call()
+    except FlowMisbehaved as error:
+        raise WireError(FLOW_MISBEHAVED, str(error)) from None
+    except FlowspecError as error:
+        raise WireError(WORLD_CANNOT_RUN, str(error)) from None
+
+
+def _flow_answer(execution: Execution, nonce: str) -> Response:
+    return JSONResponse(flow_response(execution), headers={NONCE_HEADER: nonce})
+
+
+def _guarded(endpoint: Endpoint) -> Endpoint:
+    """``endpoint``, answering its problems in their shape and surviving anything else."""
+
+    @functools.wraps(endpoint)
+    async def guarded(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except WireError as problem:
+            return problem.response()
+        except Exception:
+            _log.error(
+                "%s %s failed:\n%s",
+                request.method,
+                redact_text(request.url.path),
+                redact_text(traceback.format_exc()),
+            )
+            return WireError(
+                INTERNAL, "the server failed on this request; its log says why"
+            ).response()
+
+    return guarded
+
+
+async def _routing_problem(request: Request, error: Exception) -> Response:
+    """Starlette's own refusals (no such route, wrong method) in Descope's error shape."""
+    status = error.status_code if isinstance(error, HTTPException) else 400
+    where = f"{request.method} {request.url.path}"
+    if status == 404:
+        problem = WireError(NOT_FOUND, f"no route {where}; see docs/wire.md for the routes served")
+    elif status == 405:
+        problem = WireError(METHOD_NOT_ALLOWED, f"{where}: this route takes another method")
+    else:
+        problem = WireError(BAD_REQUEST, f"{where}: {error}")
+    response = problem.response()
+    if isinstance(error, HTTPException) and error.headers:
+        response.headers.update(error.headers)
+    return response

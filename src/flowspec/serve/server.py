@@ -1,0 +1,64 @@
+"""Running the app on uvicorn: in the foreground for ``flowspec serve``, or on a background
+thread for tests and benchmarks that talk to it over a real loopback socket."""
+
+from __future__ import annotations
+
+import threading
+import time
+from types import TracebackType
+from typing import Final
+
+import uvicorn
+from starlette.types import ASGIApp
+
+DEFAULT_HOST: Final = "127.0.0.1"
+DEFAULT_PORT: Final = 8787
+_STARTUP_SECONDS: Final = 10.0
+_POLL_SECONDS: Final = 0.005
+
+
+def serve(app: ASGIApp, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Serve ``app`` until interrupted (Ctrl-C), logging each request as uvicorn does."""
+    uvicorn.Server(uvicorn.Config(app, host=host, port=port, lifespan="off")).run()
+
+
+class BackgroundServer:
+    """``app`` served on a thread of this process while the ``with`` block runs.
+
+    Port 0 lets the system pick a free port; :attr:`url` names the one it picked. The
+    server logs only warnings, through the logging set-up it finds, never its own.
+    """
+
+    def __init__(self, app: ASGIApp, host: str = DEFAULT_HOST, port: int = 0) -> None:
+        config = uvicorn.Config(
+            app, host=host, port=port, lifespan="off", log_config=None, log_level="warning"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="flowspec-serve", daemon=True)
+        self.url = ""
+
+    def __enter__(self) -> BackgroundServer:
+        self._thread.start()
+        deadline = time.monotonic() + _STARTUP_SECONDS
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("flowspec serve stopped while starting; its log says why")
+            if time.monotonic() > deadline:
+                self._stop()
+                raise RuntimeError(f"flowspec serve did not start within {_STARTUP_SECONDS:g} s")
+            time.sleep(_POLL_SECONDS)
+        host, port = self._server.servers[0].sockets[0].getsockname()[:2]
+        self.url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join()

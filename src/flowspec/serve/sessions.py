@@ -1,0 +1,73 @@
+"""Sessions after a flow: who a refresh JWT belongs to, and a new session JWT for them.
+
+A refresh JWT is judged exactly as the local engine judges the one a run starts with
+(:meth:`~flowspec.identity.TokenIssuer.verify`), so a token ``flowspec serve`` refuses
+is one the local runner would refuse too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from flowspec.engine.users import Directory, UserRecord
+from flowspec.identity import TokenIssuer, decode_claims
+from flowspec.serve.bearer import Bearer
+from flowspec.serve.problems import UNAUTHORIZED, WireError
+from flowspec.serve.responses import user_object
+
+# Claims the issuer sets on every token it mints; the rest carries over to a new session.
+_REGISTERED: Final = frozenset({"sub", "iss", "iat", "exp", "nbf", "drn", "jti"})
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A refresh JWT the project accepts, its claims, and the user it belongs to."""
+
+    token: str
+    claims: dict[str, Any]
+    user: UserRecord
+
+
+def signed_in(credentials: Bearer, issuer: TokenIssuer, directory: Directory) -> SignedIn:
+    """Who the refresh JWT in the ``Authorization`` header signs in; 401 if nobody."""
+    token = credentials.refresh_jwt
+    if token is None:
+        raise WireError(UNAUTHORIZED, "send the refresh JWT: Authorization: Bearer <project>:<JWT>")
+    verdict = issuer.verify(token, kind="refresh")
+    if not verdict.accepted:
+        raise WireError(
+            UNAUTHORIZED, f"the refresh JWT is rejected ({verdict.code}): {verdict.reason}"
+        )
+    subject = str(verdict.claims["sub"])
+    user = directory.find(subject)
+    if user is None:
+        raise WireError(
+            UNAUTHORIZED, f"the refresh JWT's subject {subject!r} is no user of this project"
+        )
+    return SignedIn(token, dict(verdict.claims), user)
+
+
+def refreshed(signed: SignedIn, issuer: TokenIssuer, directory: Directory) -> dict[str, Any]:
+    """Descope's JWT response to ``/v1/auth/refresh``: a new session JWT, the same refresh JWT.
+
+    The session keeps the refresh JWT's claims (``amr``, ``tu``, ``dct``, ...) but takes
+    roles, permissions and tenants from the user as they are now (inferred, not confirmed:
+    a role granted since sign-in reaches the next session Descope mints). The refresh JWT
+    is not rotated: rotation is a Descope project setting the test world does not have.
+    """
+    carried = {name: value for name, value in signed.claims.items() if name not in _REGISTERED}
+    claims = {**carried, **directory.claims(signed.user)}
+    session = issuer.mint(signed.user.user_id, kind="session", claims=claims)
+    refresh_expires = int(signed.claims["exp"])
+    return {
+        "sessionJwt": session,
+        "refreshJwt": signed.token,
+        "user": user_object(directory, signed.user),
+        "firstSeen": False,
+        "sessionExpiration": int(decode_claims(session)["exp"]),
+        "cookieDomain": "",
+        "cookiePath": "/",
+        "cookieExpiration": refresh_expires,
+        "cookieMaxAge": max(refresh_expires - int(issuer.clock()), 0),
+    }

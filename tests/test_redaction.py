@@ -1,0 +1,35 @@
+"""One redaction rule for every message, log line and report."""
+
+from __future__ import annotations
+
+import pytest
+
+from flowspec.redaction import REDACTED_JWT, REDACTED_SECRET, redact_text
+
+JWS = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.abc_-9"
+JWE = "eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"token {JWS} end", f"token {REDACTED_JWT} end"),
+        (f"Bearer P2x:{JWS}", f"Bearer P2x:{REDACTED_JWT}"),
+        (f"five segments {JWE}", f"five segments {REDACTED_JWT}"),
+        ("a sentence with eyJ in it", "a sentence with eyJ in it"),
+        ("not.a.jwt", "not.a.jwt"),
+    ],
+    ids=["jws", "after-a-colon", "jwe", "bare-prefix", "dotted-words"],
+)
+def test_jwt_shaped_text_is_replaced_where_it_stands(text: str, expected: str) -> None:
+    """Every JWT-shaped string is cut out, and nothing else is."""
+    assert redact_text(text) == expected
+
+
+def test_secrets_go_by_value_the_longest_first() -> None:
+    """A known secret is replaced whole even when a shorter secret is part of it."""
+    text = "key K9secretK9 and K9"
+    assert (
+        redact_text(text, ["K9", "K9secretK9", None])
+        == f"key {REDACTED_SECRET} and {REDACTED_SECRET}"
+    )
