@@ -13,6 +13,7 @@ Feature: Preferred MFA
     Then the flow completes
     And "$.authInfo.sessionJwt.amr" equals ["email", "totp", "mfa"]
 
+  @local
   Scenario: a user who prefers text messages gets a code on their verified phone
     Given a JWT for "gina@globex.test"
     When I run the "preferred-mfa" flow
@@ -22,6 +23,7 @@ Feature: Preferred MFA
     Then the flow completes
     And "$.authInfo.sessionJwt.amr" contains "sms"
 
+  @local
   Scenario: a user who prefers a passkey signs with it
     Given a JWT for "tom@acme.test"
     When I run the "preferred-mfa" flow
@@ -30,6 +32,7 @@ Feature: Preferred MFA
     Then the flow completes
     And "$.authInfo.sessionJwt.amr" contains "webauthn"
 
+  @local
   Scenario: a passkey from another device is refused
     Given a JWT for "tom@acme.test"
     When I run the "preferred-mfa" flow

@@ -1,7 +1,9 @@
+@local
 Feature: Sign up or in
   One front door for everyone: a visitor gives their email and proves it with a code, a
   magic link or Google. Newcomers tell us their name. Anyone on a device that supports
   passkeys and without one yet is offered to add one before the session is issued.
+  (@local: every scenario reads the outbox or sets what Google answers.)
 
   Scenario: a returning user signs in with a code sent by email
     When I run the "sign-up-or-in" flow

@@ -23,6 +23,7 @@ Feature: Starting a flow with a JWT
     Then the JWT is accepted
     And the flow waits on the "Edit profile" screen
 
+  @local
   Scenario: extra claims of the JWT reach jwtClaims
     Given a JWT for "bob@acme.test" with claims
       """
@@ -32,6 +33,7 @@ Feature: Starting a flow with a JWT
     Then "$.jwtClaims.nsec.plan" equals "gold"
     And "$.user.tenant.name" equals "Acme Corp"
 
+  @local
   Scenario Outline: a JWT that fails verification starts the run anonymous
     Given <token>
     When I run the "profile-update" flow

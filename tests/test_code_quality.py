@@ -19,7 +19,7 @@ ALLOWED = {
     "identity": {"errors", "redaction", "identity"},
     "expect": {"errors", "redaction", "expect"},
     "engine": {"errors", "redaction", "identity", "engine"},
-    "bdd": {"errors", "redaction", "identity", "expect", "engine", "bdd"},
+    "bdd": {"errors", "redaction", "identity", "expect", "engine", "remote", "bdd"},
     "serve": {"errors", "redaction", "identity", "engine", "serve"},
     "remote": {"errors", "redaction", "identity", "engine", "remote"},
     "cli": {"errors", "redaction", "identity", "expect", "engine", "bdd", "serve", "remote"},

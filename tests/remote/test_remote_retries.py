@@ -21,12 +21,14 @@ POLICY = RetryPolicy(attempts=5, backoff=1.0, max_wait=30.0, budget=60.0)
         ("unknown", "once", False),
         ("unknown", "new-execution", True),
         ("unknown", "idempotent", True),
+        ("unknown", "new-code", True),
     ],
 )
 def test_only_a_click_that_may_have_arrived_is_never_resent(
     fate: str, replay: str, allowed: bool
 ) -> None:
-    """A next is resent only when the server cannot have applied it; start and me always."""
+    """A next or an OTP verify is resent only when the server cannot have applied it; start,
+    me and a test user's code request always."""
     assert may_retry(fate, replay) is allowed
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from flowspec.engine.export import compile_export
 from flowspec.engine.loader import load_flow
+from flowspec.engine.world import World
 from flowspec.serve.exports import flow_documents
 
 V1 = "/v1/mgmt/flow/export"
@@ -172,3 +173,32 @@ def test_every_export_shape_is_answered_in_both_shapes_that_load_back(shape: str
 
     assert compile_export(documents.v1, "v1").tasks == flow.tasks
     assert compile_export({"flow": documents.single}, "v2").tasks == flow.tasks
+
+
+ROOT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def test_a_reset_gives_back_the_world_as_loaded(serve_world, management_key: str) -> None:
+    """After a reset, users are as users.yaml says and earlier executions are gone."""
+    api = serve_world(World.load(ROOT_SCENARIOS), management_key=management_key)
+    done = api.sign_in("bob@acme.test")
+    refresh = done.json()["authInfo"]["refreshJwt"]
+    edit = api.start("profile-update", token=refresh)
+    saved = api.next(edit, "save", {"name": "Robert"})
+    assert saved.json()["status"] == "completed"
+    me = api.http.get("/v1/auth/me", headers=api.auth(refresh))
+    assert me.json()["name"] == "Robert"
+    waiting = api.start("profile-update", token=refresh)
+    assert api.manage("/v1/mgmt/flowspec/reset", {}, key=management_key).status_code == 200
+    assert api.http.get("/v1/auth/me", headers=api.auth(refresh)).json()["name"] == "Bob Member"
+    gone = api.next(waiting, "save", {"name": "Again"})
+    assert gone.status_code == 400
+    assert gone.json()["errorCode"] == "E103205"
+
+
+def test_a_reset_needs_the_management_key(serve_world, management_key: str) -> None:
+    """Without the management key a reset is refused."""
+    api = serve_world(World.load(ROOT_SCENARIOS), management_key=management_key)
+    refused = api.manage("/v1/mgmt/flowspec/reset", {}, key="not-the-key")
+    assert refused.status_code == 401
+    assert refused.json()["errorCode"] == "FS40100"

@@ -26,7 +26,7 @@ def role_jwt(context: Any, role: str) -> None:
     state = scenario(context)
     user = state.world.user_with_role(role)
     state.people[role] = user
-    state.token = state.world.refresh_token(user)
+    state.token = state.refresh_token(user)
 
 
 def user_jwt(
@@ -36,6 +36,10 @@ def user_jwt(
     state = scenario(context)
     user = state.world.user(ident)
     state.people[ident] = user
+    if claims_text is None and not expired:
+        state.token = state.refresh_token(user)
+        return
+    state.local_runner("mints a token no project would issue (extra claims, or expired)")
     claims = _claims(claims_text) if claims_text else None
     state.token = state.world.refresh_token(user, claims=claims, expired=expired)
 
@@ -53,6 +57,7 @@ def forged_jwt(context: Any, ident: str) -> None:
 def foreign_jwt(context: Any, ident: str) -> None:
     """A JWT signed by the project's key but issued for another project."""
     state = scenario(context)
+    state.local_runner("signs a token with the project's own key")
     user = state.world.user(ident)
     foreign = TokenIssuer(state.world.project_id, state.world.issuer.keyring, issuer=FOREIGN_ISSUER)
     state.token = state.world.refresh_token(user, issuer=foreign)

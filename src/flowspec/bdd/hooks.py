@@ -11,7 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from flowspec.bdd.examples import load_examples
-from flowspec.bdd.scenario import project_folder, world_for
+from flowspec.bdd.scenario import (
+    LOCAL_TAG,
+    backend_of,
+    close_remote_runners,
+    project_folder,
+    reset_served_world,
+    world_for,
+)
 
 
 def before_all(context: Any) -> None:
@@ -20,3 +27,21 @@ def before_all(context: Any) -> None:
 
 def before_feature(context: Any, feature: Any) -> None:
     load_examples(feature, project_folder(context))
+
+
+def before_scenario(context: Any, scenario: Any) -> None:
+    """On another backend, skip a scenario that needs the local world, saying why."""
+    backend = backend_of(context)
+    if backend == "local":
+        return
+    if LOCAL_TAG in scenario.effective_tags:
+        scenario.skip(
+            f"@{LOCAL_TAG}: it sets or reads the local world (stubs, the outbox, minted "
+            f"tokens), which the {backend} backend does not have"
+        )
+        return
+    reset_served_world(context)
+
+
+def after_all(context: Any) -> None:
+    close_remote_runners()

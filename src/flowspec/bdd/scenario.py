@@ -1,7 +1,8 @@
 """What one scenario holds between its steps, kept on behave's scenario-level context.
 
 behave drops attributes set during a scenario when the scenario ends, so each scenario
-starts with no JWT, no run and no users; the world itself is loaded once per process.
+starts with no JWT, no run and no users; the world itself, and the remote backend's
+client, are made once per process.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from flowspec.engine.users import User
 from flowspec.engine.world import World
 from flowspec.errors import RunStateError, SettingsError
 from flowspec.identity import VirtualAuthenticator
+from flowspec.remote import RemoteRunner, load_settings
 
 ATTRIBUTE = "flowspec"
-BACKENDS = ("local",)
+BACKENDS = ("local", "remote")
+LOCAL_TAG = "local"
 TokenDelivery = Literal["input", "header"]
 
 
@@ -40,12 +43,23 @@ class ScenarioState:
 
     def doubles(self) -> Doubles:
         """The outside world of this scenario: only the local runner has one to set."""
+        return self.local_runner("sets or reads what the outside world answers").doubles
+
+    def local_runner(self, what: str) -> LocalRunner:
+        """The local runner, for a step that only it can do; a clear error elsewhere."""
         if not isinstance(self.runner, LocalRunner):
             raise RunStateError(
-                "this step sets what the outside world answers, which only the local runner "
-                "can do; tag the scenario @local so other backends skip it"
+                f"this step {what}, which only the local runner can do; tag the scenario "
+                f"@{LOCAL_TAG} so other backends skip it"
             )
-        return self.runner.doubles
+        return self.runner
+
+    def refresh_token(self, user: User) -> str:
+        """A refresh JWT for ``user`` from the backend: minted locally, or obtained from a
+        remote project through its test-user OTP endpoints."""
+        if isinstance(self.runner, RemoteRunner):
+            return self.runner.test_user_refresh_jwt(user.login_ids[0])
+        return self.world.refresh_token(user)
 
     def current(self) -> Run:
         if self.run is None:
@@ -70,12 +84,18 @@ def scenario(context: Any) -> ScenarioState:
     return state
 
 
+def backend_of(context: Any) -> str:
+    """The backend this behave run uses: ``-D backend=`` (``flowspec run --backend``)."""
+    backend = str(context.config.userdata.get("backend", "local"))
+    if backend not in BACKENDS:
+        raise SettingsError(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
+    return backend
+
+
 def world_for(context: Any) -> World:
     """The world of this behave run: ``scenarios/`` beside the steps, or ``-D scenarios=``."""
     userdata = context.config.userdata
-    backend = userdata.get("backend", "local")
-    if backend not in BACKENDS:
-        raise SettingsError(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
+    backend_of(context)
     return load_world((project_folder(context) / userdata.get("scenarios", "scenarios")).resolve())
 
 
@@ -84,8 +104,41 @@ def project_folder(context: Any) -> Path:
     return Path(getattr(context.config, "base_dir", None) or Path.cwd())
 
 
+_remote_runners: dict[Path, RemoteRunner] = {}
+
+
+def remote_runner(project: Path, flows: Path) -> RemoteRunner:
+    """One remote client per process: its connections are kept alive across scenarios."""
+    if project not in _remote_runners:
+        pyproject = project / "pyproject.toml"
+        settings = load_settings(pyproject if pyproject.exists() else None)
+        _remote_runners[project] = RemoteRunner(settings, flows)
+    return _remote_runners[project]
+
+
+def reset_served_world(context: Any) -> None:
+    """Give a scenario on ``flowspec serve`` the world as loaded, as the local runner does;
+    after the first refusal (a real project), stop asking."""
+    world = world_for(context)
+    remote = remote_runner(project_folder(context), world.root / "flows")
+    if remote not in _no_reset and not remote.reset_served_world():
+        _no_reset.add(remote)
+
+
+_no_reset: set[RemoteRunner] = set()
+
+
+def close_remote_runners() -> None:
+    """Close the remote clients this process opened (behave's after_all)."""
+    while _remote_runners:
+        _remote_runners.popitem()[1].close()
+
+
 def _new_state(context: Any) -> ScenarioState:
     world = world_for(context)
+    if backend_of(context) == "remote":
+        remote = remote_runner(project_folder(context), world.root / "flows")
+        return ScenarioState(world=world, runner=remote)
     runner = LocalRunner(world)
     # One device per scenario: the passkeys users.yaml gives users live on it.
     return ScenarioState(world=world, runner=runner, authenticator=runner.doubles.device)

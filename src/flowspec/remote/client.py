@@ -1,4 +1,5 @@
-"""The HTTP client for Descope's flow API.
+"""The HTTP client for Descope's flow API, and the test-user OTP calls that sign a test
+user in without a flow.
 
 One :class:`FlowClient` holds one ``httpx.Client``, so the runs of a runner share
 keep-alive connections. Every call has explicit timeouts, is retried only where
@@ -13,28 +14,36 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import httpx
 
 from flowspec.remote.answers import CHECK_URL, Answer, Failure, json_object, status_failure
 from flowspec.remote.errors import RemoteError, RemoteFlowMisbehaved
 from flowspec.remote.retries import Replay, backoff, may_retry
-from flowspec.remote.settings import RemoteSettings, Timeouts
+from flowspec.remote.settings import ENV_MANAGEMENT_KEY, RemoteSettings, Timeouts
 
 __all__ = [
     "FLOW_MISBEHAVED",
+    "GENERATE_OTP_PATH",
     "ME_PATH",
     "NEXT_PATH",
     "NONCE_HEADER",
+    "OTP_VERIFY_PATH",
     "START_PATH",
     "FlowClient",
+    "OtpMethod",
     "Reply",
 ]
 
 START_PATH: Final = "/v1/flow/start"
 NEXT_PATH: Final = "/v1/flow/next"
 ME_PATH: Final = "/v1/auth/me"
+# Descope's test-user code (management API) and OTP verify: descope/management/common.py
+# (user_generate_otp_for_test_path) and descope/common.py (verify_code_auth_path), the
+# verify path ending in the delivery method (descope/_auth_base.py, compose_url).
+GENERATE_OTP_PATH: Final = "/v1/mgmt/tests/generate/otp"
+OTP_VERIFY_PATH: Final = "/v1/auth/otp/verify/"
 NONCE_HEADER: Final = "X-Descope-Flow-Nonce"
 # flowspec serve's code for a step the flow itself got wrong (docs/wire.md).
 FLOW_MISBEHAVED: Final = "FS42201"
@@ -51,6 +60,26 @@ _NOT_RETRIED: Final = (
     "Not retried: the server may already have applied this interaction, and sending it "
     "again could apply it twice; start a new run to go on. "
 )
+_VERIFY_NOT_RETRIED: Final = (
+    "Not retried: the server may already have used the code, which works once; ask for a "
+    "new code and verify that (asking for the test user's JWT again does both). "
+)
+_GENERATE_FIXES: Final = {
+    400: "Descope generates codes only for test users: check that the project has a test "
+    "user with this login id and an address for this delivery method",
+    401: f"The project refused the management key: check that {ENV_MANAGEMENT_KEY} holds a "
+    "management key of this project",
+    403: f"The project refused the management key: check that {ENV_MANAGEMENT_KEY} holds a "
+    "management key of this project, allowed to manage users",
+    404: "Descope generates codes only for test users: check that the project has a test "
+    "user with this login id",
+}
+_VERIFY_FIXES: Final = {
+    401: "The code was refused: it is wrong, was replaced by a newer one, expired or was "
+    "already used; check that nothing else asks for codes for this test user meanwhile",
+}
+
+OtpMethod = Literal["email", "sms"]
 
 
 @dataclass(frozen=True)
@@ -73,14 +102,22 @@ class _Request:
     body: Mapping[str, Any] | None = None
     # Statuses that are answers to return, not failures to raise.
     accept: frozenset[int] = frozenset()
+    # What to do about a failure, by status, where this call knows better than a flow call.
+    fixes: Mapping[int, str] = field(default_factory=dict)
+    not_retried: str = _NOT_RETRIED
 
 
 class _SlowBodyError(Exception):
     """The body was still arriving when the call's budget ran out."""
 
 
+# flowspec serve's addition to the management API (docs/wire.md).
+RESET_PATH = "/v1/mgmt/flowspec/reset"
+
+
 class FlowClient:
-    """Calls ``/v1/flow/start``, ``/v1/flow/next`` and ``/v1/auth/me`` of one project."""
+    """Calls ``/v1/flow/start``, ``/v1/flow/next`` and ``/v1/auth/me`` of one project, and
+    the test-user OTP calls: ``/v1/mgmt/tests/generate/otp``, ``/v1/auth/otp/verify/*``."""
 
     def __init__(self, settings: RemoteSettings) -> None:
         self._settings = settings
@@ -105,6 +142,22 @@ class FlowClient:
     def close(self) -> None:
         self._http.close()
 
+    def reset_served_world(self) -> bool:
+        """Ask ``flowspec serve`` to forget what earlier runs changed; False from a server
+        that is not flowspec serve (or without a management key), which has no such call.
+
+        One plain request, never retried: a reset is only a courtesy between scenarios.
+        """
+        key = self._settings.management_key
+        if key is None:
+            return False
+        answer = self._http.post(
+            self._settings.base_url + RESET_PATH,
+            headers={"Authorization": f"Bearer {self._settings.project_id}:{key.reveal()}"},
+            json={},
+        )
+        return answer.status_code == 200
+
     def start(self, body: Mapping[str, Any], *, refresh_jwt: str | None = None) -> Reply:
         """Start an execution; ``body`` is ``{flowId, options, input}``."""
         request = self._request("POST", START_PATH, "new-execution", refresh_jwt, body)
@@ -125,6 +178,81 @@ class FlowClient:
         reply = self._call(request)
         return None if reply.status in rejected else reply.body
 
+    def generate_test_otp(self, login_id: str, method: OtpMethod) -> str:
+        """A fresh code for the test user ``login_id``, as if sent by ``method``.
+
+        A management call: ``Bearer <projectId>:<managementKey>``, the key from
+        ``FLOWSPEC_MANAGEMENT_KEY``. Retried even after a lost answer (``new-code`` in
+        :mod:`flowspec.remote.retries`): a newer code supersedes the lost one.
+        """
+        key = self._settings.management_key
+        if key is None:
+            raise RemoteError(
+                method="POST",
+                url=self._settings.base_url + GENERATE_OTP_PATH,
+                cause="no management key is set, and Descope generates test users' codes only "
+                "for management calls",
+                fix=f"Set {ENV_MANAGEMENT_KEY} in the environment to a management key of "
+                f"project {self._settings.project_id} (the Descope console's company settings "
+                "list them; flowspec serve accepts the one it was started with).",
+                attempts=0,
+            )
+        body = {"loginId": login_id, "deliveryMethod": method}
+        request = self._request(
+            "POST", GENERATE_OTP_PATH, "new-code", key.reveal(), body, fixes=_GENERATE_FIXES
+        )
+        reply = self._call(request)
+        code = reply.body.get("code")
+        if not isinstance(code, str) or not code:
+            raise self._error(
+                request,
+                Failure(
+                    None,
+                    "the answer is JSON but holds no code",
+                    f"The base URL answers, but not with Descope's management API; {CHECK_URL}",
+                    status=reply.status,
+                ),
+                attempts=1,
+            )
+        return code
+
+    def verify_otp(self, login_id: str, code: str, method: OtpMethod) -> str:
+        """Use ``code`` for ``login_id``; the raw refresh JWT of the session it opens.
+
+        Sent once (``once`` in :mod:`flowspec.remote.retries`): a code works once. The
+        refresh JWT comes in the body's ``refreshJwt``, or as the ``DSR`` cookie from a
+        project that delivers it by cookie, where Descope's SDK looks for it too
+        (descope/authmethod/otp.py, ``verify_code``; descope/jwt_common.py,
+        ``generate_auth_info``).
+        """
+        request = self._request(
+            "POST",
+            OTP_VERIFY_PATH + method,
+            "once",
+            None,
+            {"loginId": login_id, "code": code},
+            # The code is spent or refused once this call ends, but not before: keep it out.
+            secrets=(code,),
+            fixes=_VERIFY_FIXES,
+            not_retried=_VERIFY_NOT_RETRIED,
+        )
+        reply = self._call(request)
+        refresh = reply.body.get("refreshJwt")
+        if isinstance(refresh, str) and refresh:
+            return refresh
+        if reply.refresh_cookie:
+            return reply.refresh_cookie
+        raise self._error(
+            request,
+            Failure(
+                None,
+                "the answer is JSON but holds no refresh JWT (no refreshJwt, no DSR cookie)",
+                f"The base URL answers, but not with Descope's JWT response; {CHECK_URL}",
+                status=reply.status,
+            ),
+            attempts=1,
+        )
+
     def _request(
         self,
         method: str,
@@ -134,18 +262,27 @@ class FlowClient:
         body: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         accept: frozenset[int] = frozenset(),
+        *,
+        secrets: tuple[str, ...] = (),
+        fixes: Mapping[int, str] | None = None,
+        not_retried: str = _NOT_RETRIED,
     ) -> _Request:
+        """A request as ``Bearer <projectId>[:<refresh_jwt>]``; on management calls the
+        management key stands where the refresh JWT stands on session calls."""
         project_id = self._settings.project_id
         bearer = f"{project_id}:{refresh_jwt}" if refresh_jwt else project_id
         key = self._settings.management_key
+        held = (refresh_jwt, key.reveal() if key else None, *secrets)
         return _Request(
             method=method,
             path=path,
             replay=replay,
             headers={"Authorization": f"Bearer {bearer}", **(headers or {})},
-            secrets=tuple(s for s in (refresh_jwt, key.reveal() if key else None) if s),
+            secrets=tuple(s for s in held if s),
             body=body,
             accept=accept,
+            fixes=fixes or {},
+            not_retried=not_retried,
         )
 
     def _flow_reply(self, request: _Request) -> Reply:
@@ -185,7 +322,7 @@ class FlowClient:
             # The fate says what the failure proves about the server; may_retry allows a
             # second copy only where retries.py shows it cannot apply an interaction twice.
             if failure.fate is not None and not may_retry(failure.fate, request.replay):
-                note = _NOT_RETRIED
+                note = request.not_retried
             elif failure.fate is not None:
                 if attempt < policy.attempts:
                     wait = backoff(attempt, failure.retry_after, policy)
@@ -340,7 +477,7 @@ class FlowClient:
             method=request.method,
             url=self._settings.base_url + request.path,
             cause=failure.cause,
-            fix=note + failure.fix + ".",
+            fix=note + request.fixes.get(failure.status or 0, failure.fix) + ".",
             status=failure.status,
             error_code=failure.error_code,
             attempts=attempts,

@@ -47,6 +47,22 @@ Replays:
     applied, and a second copy could apply it again (a second code sent, a factor enrolled
     twice, or the next screen's button pressed by an answer meant for this one), so only
     ``not-delivered`` and ``declined`` are retried.
+
+    ``POST /v1/auth/otp/verify/<method>`` is ``once`` too. A code works once: a verify
+    that reached the server may have used it, and then a second copy cannot succeed; it
+    would be refused as a wrong or used code, an error that blames the code for what the
+    network did. (On a project that let a code work twice, it would open a second session.)
+    The way on after a lost verify is a new code, which is a new request, not a copy of
+    this one: the caller asks for one and verifies it (calling
+    ``RemoteRunner.test_user_refresh_jwt`` again does both). Doing that here, unasked,
+    would hide a server that fails after acting.
+``new-code``
+    ``POST /v1/mgmt/tests/generate/otp`` is not idempotent, since each call issues a new
+    code, but a second call cannot apply anything twice: the newest code for a login id
+    supersedes the earlier ones (Descope's rule for OTP codes, and
+    ``flowspec.engine.actions.delivery``'s), and the client verifies only the code whose
+    answer it received. A code the lost attempt may have issued is superseded and never
+    used, as a lost start's execution is never continued. So ``unknown`` is retried too.
 """
 
 from __future__ import annotations
@@ -62,11 +78,12 @@ from flowspec.remote.settings import RetryPolicy
 __all__ = ["Fate", "Replay", "backoff", "fate_of_status", "may_retry"]
 
 Fate = Literal["not-delivered", "declined", "unknown"]
-Replay = Literal["idempotent", "new-execution", "once"]
+Replay = Literal["idempotent", "new-execution", "new-code", "once"]
 
 _SAFE: Final[dict[Replay, frozenset[Fate]]] = {
     "idempotent": frozenset({"not-delivered", "declined", "unknown"}),
     "new-execution": frozenset({"not-delivered", "declined", "unknown"}),
+    "new-code": frozenset({"not-delivered", "declined", "unknown"}),
     "once": frozenset({"not-delivered", "declined"}),
 }
 _STATUS_FATES: Final[dict[int, Fate]] = {

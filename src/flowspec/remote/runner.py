@@ -11,7 +11,7 @@ from typing import Any
 from flowspec.engine.runner import JWT_INPUT
 from flowspec.errors import RunStateError
 from flowspec.identity import decode_claims
-from flowspec.remote.client import FlowClient, Reply
+from flowspec.remote.client import FlowClient, OtpMethod, Reply
 from flowspec.remote.responses import auth_info, export_screen_id, flow_context, step_seen
 from flowspec.remote.screens import ExportedScreens
 from flowspec.remote.settings import RemoteSettings
@@ -60,6 +60,26 @@ class RemoteRunner:
         token_text = str(token) if token else None
         reply = self._client.start(body, refresh_jwt=token_text)
         return RemoteRun(self._client, self._screens, flow_id, token_text, form, devices, reply)
+
+    def reset_served_world(self) -> bool:
+        """Between scenarios: ``flowspec serve`` forgets what earlier runs changed, as the
+        local runner does; a real project has no such call and answers False."""
+        return self._client.reset_served_world()
+
+    def test_user_refresh_jwt(self, login_id: str, method: OtpMethod = "email") -> str:
+        """A real refresh JWT for the project's test user ``login_id``: a code from
+        ``/v1/mgmt/tests/generate/otp`` (with the management key), verified at
+        ``/v1/auth/otp/verify/<method>``, as a test user signs in without a flow.
+
+        The token is returned and nothing else: no message, log line or error holds it.
+        The two calls retry as :mod:`flowspec.remote.retries` allows: a lost code is asked
+        for again (a newer code supersedes it), a lost verify is not (the code works once);
+        calling this again then gets a new code and verifies that.
+        """
+        if method not in ("email", "sms"):
+            raise ValueError(f"method must be 'email' or 'sms', not {method!r}")
+        code = self._client.generate_test_otp(login_id, method)
+        return self._client.verify_otp(login_id, code, method)
 
     def close(self) -> None:
         self._client.close()

@@ -13,6 +13,8 @@ the server its documentation pairs it with, and both are typed and well maintain
 - ``POST /v1/mgmt/flow/export``, ``POST /v2/mgmt/flow/export``: a flow, in Descope's v1
   or v2 export shape; management calls need ``Bearer <project>:<management key>``
 - ``POST /v1/mgmt/tests/generate/otp``: a code a flow's OTP verify accepts
+- ``POST /v1/auth/otp/verify/email``, ``/sms``: a code for a login id, answered with the
+  user's session and refresh JWTs (:mod:`flowspec.serve.otp`)
 
 One engine per server: one :class:`~flowspec.engine.runner.LocalRunner`, whose users and
 doubles every execution shares, while each execution's run state is its own. Every route
@@ -47,8 +49,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from flowspec.engine.doubles import Channel
 from flowspec.engine.execution import Execution
 from flowspec.engine.runner import LocalRunner
+from flowspec.engine.users import Directory
 from flowspec.engine.world import World
 from flowspec.errors import FlowMisbehaved, FlowspecError, UnknownNameError
 from flowspec.redaction import redact_text
@@ -56,6 +60,9 @@ from flowspec.serve.bearer import Bearer, bearer
 from flowspec.serve.bodies import json_object, mapping, text
 from flowspec.serve.executions import DEFAULT_TTL, Executions
 from flowspec.serve.exports import FlowDocuments, flow_documents
+from flowspec.serve.otp import CHANNELS as OTP_CHANNELS
+from flowspec.serve.otp import ROUTE_PREFIX as OTP_VERIFY_PREFIX
+from flowspec.serve.otp import verify_otp
 from flowspec.serve.problems import (
     BAD_REQUEST,
     EXECUTION_GONE,
@@ -74,6 +81,8 @@ from flowspec.serve.testusers import ROUTE as GENERATE_OTP_ROUTE
 from flowspec.serve.testusers import generate_otp
 
 NONCE_HEADER: Final = "X-Descope-Flow-Nonce"
+# flowspec's addition to the management API: back to the world as loaded.
+RESET_ROUTE: Final = "/v1/mgmt/flowspec/reset"
 # Descope's clients send this every few seconds while the user acts elsewhere.
 POLLING: Final = "polling"
 
@@ -101,6 +110,15 @@ def create_app(
         Route("/v1/mgmt/flow/export", _guarded(service.export_v1), methods=["POST"]),
         Route("/v2/mgmt/flow/export", _guarded(service.export_v2), methods=["POST"]),
         Route(GENERATE_OTP_ROUTE, _guarded(service.generate_otp), methods=["POST"]),
+        Route(RESET_ROUTE, _guarded(service.reset), methods=["POST"]),
+        *(
+            Route(
+                OTP_VERIFY_PREFIX + channel,
+                _guarded(service.otp_verifier(channel)),
+                methods=["POST"],
+            )
+            for channel in OTP_CHANNELS
+        ),
     ]
     return Starlette(routes=routes, exception_handlers={HTTPException: _routing_problem})
 
@@ -111,12 +129,22 @@ class _Service:
     def __init__(self, world: World, executions: Executions, management_key: str | None) -> None:
         self._world = world
         self._runner = LocalRunner(world)
-        # The runner's users, which its runs change (a sign-up adds one) and the session
-        # endpoints read; LocalRunner has no public accessor for them yet.
-        self._directory = self._runner.directory
         self._executions = executions
         self._documents: Mapping[str, FlowDocuments] = flow_documents(world.flows)
         self._management_key = management_key
+
+    @property
+    def _directory(self) -> Directory:
+        """The users the runs change (a sign-up adds one) and the session endpoints read."""
+        return self._runner.directory
+
+    async def reset(self, request: Request) -> Response:
+        """flowspec's addition: forget what runs changed in users and in the outside world
+        (the outbox, stubbed answers) and every execution, as a fresh server would."""
+        self._require_management_key(request)
+        self._runner = LocalRunner(self._world)
+        self._executions.clear()
+        return JSONResponse({})
 
     async def start(self, request: Request) -> Response:
         credentials = self._bearer(request)
@@ -199,6 +227,28 @@ class _Service:
             text(body, "deliveryMethod"),
         )
         return JSONResponse(generated)
+
+    def otp_verifier(self, channel: Channel) -> Endpoint:
+        """The route verifying codes sent by ``channel``: Descope's ``{loginId, code}``."""
+
+        async def verify(request: Request) -> Response:
+            # Descope's SDKs send the project id, with their management key if they hold
+            # one; the code is the credential here, so only the project is checked.
+            self._bearer(request)
+            body = await json_object(request)
+            answer = verify_otp(
+                self._runner.doubles,
+                self._directory,
+                self._world.issuer,
+                self._world.project_id,
+                text(body, "loginId"),
+                text(body, "code"),
+                channel,
+            )
+            return JSONResponse(answer)
+
+        verify.__name__ = f"verify_otp_{channel}"
+        return verify
 
     async def _export(self, request: Request) -> FlowDocuments:
         self._require_management_key(request)

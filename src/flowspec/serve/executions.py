@@ -62,6 +62,10 @@ class Executions:
             self._held.popitem(last=False)
         return held
 
+    def clear(self) -> None:
+        """Forget every execution."""
+        self._held.clear()
+
     def find(self, execution_id: str) -> Held | None:
         """The live execution with this id; None if there never was one or it expired."""
         self._sweep()

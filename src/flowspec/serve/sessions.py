@@ -59,13 +59,28 @@ def refreshed(signed: SignedIn, issuer: TokenIssuer, directory: Directory) -> di
     carried = {name: value for name, value in signed.claims.items() if name not in _REGISTERED}
     claims = {**carried, **directory.claims(signed.user)}
     session = issuer.mint(signed.user.user_id, kind="session", claims=claims)
-    refresh_expires = int(signed.claims["exp"])
+    return jwt_response(session, signed.token, signed.user, issuer, directory)
+
+
+def jwt_response(
+    session_jwt: str,
+    refresh_jwt: str,
+    user: UserRecord,
+    issuer: TokenIssuer,
+    directory: Directory,
+    *,
+    first_seen: bool = False,
+) -> dict[str, Any]:
+    """Descope's JWT response, which its SDKs read (descope/jwt_common.py,
+    ``generate_auth_info``): both raw tokens, the user, and the refresh cookie's settings,
+    which last as long as the refresh JWT."""
+    refresh_expires = int(decode_claims(refresh_jwt)["exp"])
     return {
-        "sessionJwt": session,
-        "refreshJwt": signed.token,
-        "user": user_object(directory, signed.user),
-        "firstSeen": False,
-        "sessionExpiration": int(decode_claims(session)["exp"]),
+        "sessionJwt": session_jwt,
+        "refreshJwt": refresh_jwt,
+        "user": user_object(directory, user),
+        "firstSeen": first_seen,
+        "sessionExpiration": int(decode_claims(session_jwt)["exp"]),
         "cookieDomain": "",
         "cookiePath": "/",
         "cookieExpiration": refresh_expires,

@@ -1,0 +1,60 @@
+"""The project's features run unchanged against flowspec serve, over real loopback sockets,
+with the remote backend; scenarios that need the local world are skipped, saying why."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flowspec.engine.world import World
+from flowspec.serve import BackgroundServer, create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+MANAGEMENT_KEY = "features-against-serve-key"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's features, steps, hooks, test world and behave settings."""
+    for folder in ("features", "steps", "scenarios"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    for name in ("pyproject.toml", "environment.py"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def test_every_feature_passes_against_flowspec_serve(project: Path) -> None:
+    """behave -D backend=remote passes every scenario that is not @local, and skips those
+    with the reason shown."""
+    world = World.load(project / "scenarios")
+    with BackgroundServer(create_app(world, management_key=MANAGEMENT_KEY)) as server:
+        environment = {
+            **os.environ,
+            "FLOWSPEC_BASE_URL": server.url,
+            "FLOWSPEC_PROJECT_ID": world.project_id,
+            "FLOWSPEC_MANAGEMENT_KEY": MANAGEMENT_KEY,
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "behave", "--no-color", "-D", "backend=remote"],
+            cwd=project,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    summary = re.search(r"(\d+) scenarios passed, (\d+) failed, (\d+) skipped", result.stdout)
+    assert summary is not None, output
+    passed, failed, skipped = map(int, summary.groups())
+    assert failed == 0
+    assert passed > skipped > 0
+    assert "@local: it sets or reads the local world" in output
+    assert MANAGEMENT_KEY not in output
