@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowspec.bdd.examples import load_examples
+from flowspec.bdd.fidelity import record
 from flowspec.bdd.scenario import (
     LOCAL_TAG,
     backend_of,
@@ -41,6 +42,10 @@ def before_scenario(context: Any, scenario: Any) -> None:
         )
         return
     reset_served_world(context)
+
+
+def after_scenario(context: Any, scenario: Any) -> None:
+    record(context, scenario)
 
 
 def after_all(context: Any) -> None:
