@@ -145,7 +145,7 @@ def _pull(args: argparse.Namespace) -> int:
     error (nothing is pulled then). No message holds the management key."""
     from flowspec.errors import FlowspecError
     from flowspec.remote import FlowClient, load_settings
-    from flowspec.remote.pull import check_flow_id, pull_flow
+    from flowspec.remote.pull import PullError, check_flow_id, pull_flow
 
     def fail(message: str) -> int:
         sys.stderr.write(f"flowspec pull: {message}\n")
@@ -175,7 +175,9 @@ def _pull(args: argparse.Namespace) -> int:
                 pulled = pull_flow(client, scenarios, flow_id, force=args.force)
             except FlowspecError as error:
                 failed += 1
-                sys.stderr.write(f"flowspec pull: {flow_id}: {error}\n")
+                # A PullError names its flow; a failed call names only the URL.
+                named = "" if isinstance(error, PullError) else f"{flow_id}: "
+                sys.stderr.write(f"flowspec pull: {named}{error}\n")
                 continue
             verb = "replaced" if pulled.replaced else "wrote"
             sys.stdout.write(f"flowspec pull: {flow_id}: {verb} {pulled.path}\n")

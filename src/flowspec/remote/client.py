@@ -24,6 +24,7 @@ from flowspec.remote.retries import Replay, backoff, may_retry
 from flowspec.remote.settings import ENV_MANAGEMENT_KEY, RemoteSettings, Timeouts
 
 __all__ = [
+    "EXPORT_PATH",
     "FLOW_MISBEHAVED",
     "GENERATE_OTP_PATH",
     "ME_PATH",
@@ -44,6 +45,9 @@ ME_PATH: Final = "/v1/auth/me"
 # verify path ending in the delivery method (descope/_auth_base.py, compose_url).
 GENERATE_OTP_PATH: Final = "/v1/mgmt/tests/generate/otp"
 OTP_VERIFY_PATH: Final = "/v1/auth/otp/verify/"
+# The management API's single-file flow export: answers {flow: {flowId, metadata, contents,
+# screens, references}} (docs/wire.md).
+EXPORT_PATH: Final = "/v2/mgmt/flow/export"
 NONCE_HEADER: Final = "X-Descope-Flow-Nonce"
 # flowspec serve's code for a step the flow itself got wrong (docs/wire.md).
 FLOW_MISBEHAVED: Final = "FS42201"
@@ -73,6 +77,14 @@ _GENERATE_FIXES: Final = {
     "management key of this project, allowed to manage users",
     404: "Descope generates codes only for test users: check that the project has a test "
     "user with this login id",
+}
+_EXPORT_FIXES: Final = {
+    401: f"The project refused the management key: check that {ENV_MANAGEMENT_KEY} holds a "
+    "management key of this project",
+    403: f"The project refused the management key: check that {ENV_MANAGEMENT_KEY} holds a "
+    "management key of this project, allowed to read flows",
+    404: "The project has no flow with this id: check the id (the Descope console shows it "
+    "under Flows; flowspec serve serves the flows of its scenarios/flows/)",
 }
 _VERIFY_FIXES: Final = {
     401: "The code was refused: it is wrong, was replaced by a newer one, expired or was "
@@ -215,6 +227,48 @@ class FlowClient:
                 attempts=1,
             )
         return code
+
+    def export_flow(self, flow_id: str) -> dict[str, Any]:
+        """The single-file export of flow ``flow_id``: the ``flow`` object of
+        ``POST /v2/mgmt/flow/export {flowId}``.
+
+        A management call, as :meth:`generate_test_otp`; it reads and changes nothing, so
+        it is retried as ``idempotent`` (:mod:`flowspec.remote.retries`).
+        """
+        key = self._settings.management_key
+        if key is None:
+            raise RemoteError(
+                method="POST",
+                url=self._settings.base_url + EXPORT_PATH,
+                cause="no management key is set, and Descope exports flows only for "
+                "management calls",
+                fix=f"Set {ENV_MANAGEMENT_KEY} in the environment to a management key of "
+                f"project {self._settings.project_id} (the Descope console's company settings "
+                "list them; flowspec serve accepts the one it was started with).",
+                attempts=0,
+            )
+        request = self._request(
+            "POST",
+            EXPORT_PATH,
+            "idempotent",
+            key.reveal(),
+            {"flowId": flow_id},
+            fixes=_EXPORT_FIXES,
+        )
+        reply = self._call(request)
+        flow = reply.body.get("flow")
+        if not isinstance(flow, dict):
+            raise self._error(
+                request,
+                Failure(
+                    None,
+                    "the answer is JSON but holds no flow object",
+                    f"The base URL answers, but not with Descope's management API; {CHECK_URL}",
+                    status=reply.status,
+                ),
+                attempts=1,
+            )
+        return flow
 
     def verify_otp(self, login_id: str, code: str, method: OtpMethod) -> str:
         """Use ``code`` for ``login_id``; the raw refresh JWT of the session it opens.
@@ -379,15 +433,18 @@ class FlowClient:
                     if time.monotonic() > deadline:
                         raise _SlowBodyError
                     chunks.append(chunk)
-                return Answer(
-                    response.status_code,
-                    response.headers,
-                    b"".join(chunks),
-                    response.cookies.get(_REFRESH_COOKIE),
+                # Parsing cookies costs more than the rest of a small answer's handling;
+                # only an answer that sets one can carry the refresh JWT as a cookie.
+                cookie = (
+                    response.cookies.get(_REFRESH_COOKIE)
+                    if "set-cookie" in response.headers
+                    else None
                 )
+                return Answer(response.status_code, response.headers, b"".join(chunks), cookie)
         finally:
             # Runs of one runner must not share a session through the cookie jar.
-            self._http.cookies.clear()
+            if self._http.cookies:
+                self._http.cookies.clear()
 
     def _transport_failure(self, error: Exception, limits: Timeouts) -> Failure:
         """What a failed exchange proves (see :mod:`flowspec.remote.retries`), and why."""

@@ -33,7 +33,8 @@ its answer.
 Replays:
 
 ``idempotent``
-    ``GET /v1/auth/me`` reads and changes nothing: every fate may be retried.
+    ``GET /v1/auth/me`` and ``POST /v2/mgmt/flow/export`` read and change nothing: every
+    fate may be retried.
 ``new-execution``
     ``POST /v1/flow/start`` is not idempotent, since each start creates an execution, but a
     second start cannot apply an interaction twice: the start carries no interaction, the

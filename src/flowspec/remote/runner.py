@@ -12,7 +12,13 @@ from flowspec.engine.runner import JWT_INPUT
 from flowspec.errors import RunStateError
 from flowspec.identity import decode_claims
 from flowspec.remote.client import FlowClient, OtpMethod, Reply
-from flowspec.remote.responses import auth_info, export_screen_id, flow_context, step_seen
+from flowspec.remote.responses import (
+    auth_info,
+    export_screen_id,
+    flow_context,
+    served_user,
+    step_seen,
+)
 from flowspec.remote.screens import ExportedScreens
 from flowspec.remote.settings import RemoteSettings
 
@@ -115,6 +121,8 @@ class RemoteRun:
         # The raw token stays here, for the Authorization header and /v1/auth/me only.
         self._token = refresh_jwt
         self._start_claims = decode_claims(refresh_jwt) if refresh_jwt else {}
+        # The held token's claims, decoded once per token rather than on every read.
+        self._token_claims = self._start_claims
         self._form = form
         self._device_info = device_info
         self._response: dict[str, Any] = {}
@@ -130,8 +138,9 @@ class RemoteRun:
     def context(self) -> dict[str, Any]:
         """The flow context as of the last response; a fresh copy on every read.
 
-        ``user`` is what ``/v1/auth/me`` says of the run's refresh JWT, asked at most once
-        per response and only when the context is read.
+        ``user`` is the response's ``flowspec.user`` when ``flowspec serve`` sent it, else
+        what ``/v1/auth/me`` says of the run's refresh JWT, asked at most once per response
+        and only when the context is read.
         """
         screen_id = export_screen_id(self._response)
         task = self._screens.find(self._flow_id, screen_id) if screen_id else None
@@ -141,7 +150,7 @@ class RemoteRun:
             steps=self._steps,
             screen_task=task,
             user=self._signed_in_user(),
-            token_claims=decode_claims(self._token) if self._token else {},
+            token_claims=self._token_claims,
             start_claims=self._start_claims,
             decoded_auth_info=self._auth_info,
             form=self._form,
@@ -183,6 +192,12 @@ class RemoteRun:
         if issued:
             # As Descope's SDKs do, the run goes on as the user the flow signed in.
             self._token = issued
+            self._token_claims = decode_claims(issued)
+        served = served_user(reply.body)
+        if served is not None:
+            # flowspec serve said who /v1/auth/me would answer for this response: no call.
+            self._user = served
+            self._user_as_of = self._answers
 
     def _signed_in_user(self) -> dict[str, Any] | None:
         if self._token is None:
