@@ -17,16 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 KEY = "compare-test-key"
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the project's features, steps, hooks, test world and behave settings."""
-    for folder in ("features", "steps", "scenarios"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    for name in ("pyproject.toml", "environment.py"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    return tmp_path
-
-
 def compare(project: Path, served: Path) -> subprocess.CompletedProcess[str]:
     """Serve the world at ``served`` and compare the local backend against it."""
     world = World.load(served)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,16 +20,6 @@ def behave(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=300,
         check=False,
     )
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the project's features, steps, hooks, test world and behave settings."""
-    for folder in ("features", "steps", "scenarios"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    for name in ("pyproject.toml", "environment.py"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    return tmp_path
 
 
 def test_every_feature_of_the_project_passes_and_writes_junit(project: Path) -> None:

@@ -5,28 +5,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 from flowspec.engine.world import World
 from flowspec.serve import BackgroundServer, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 MANAGEMENT_KEY = "features-against-serve-key"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the project's features, steps, hooks, test world and behave settings."""
-    for folder in ("features", "steps", "scenarios"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    for name in ("pyproject.toml", "environment.py"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    return tmp_path
 
 
 def test_every_feature_passes_against_flowspec_serve(project: Path) -> None:
