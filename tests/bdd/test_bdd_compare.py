@@ -13,7 +13,6 @@ import pytest
 from flowspec.engine.world import World
 from flowspec.serve import BackgroundServer, create_app
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY = "compare-test-key"
 
 

@@ -7,8 +7,6 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def behave(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run behave as a user would, in its own process, from ``cwd``."""

@@ -12,7 +12,6 @@ from pathlib import Path
 from flowspec.engine.world import World
 from flowspec.serve import BackgroundServer, create_app
 
-ROOT = Path(__file__).resolve().parents[2]
 MANAGEMENT_KEY = "features-against-serve-key"
 
 
