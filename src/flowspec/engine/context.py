@@ -100,7 +100,14 @@ def _current_tenant(tenants: list[dict[str, Any]], selected: Any) -> dict[str, A
 
 
 def build(state: RunState, waiting_on: Task | None) -> dict[str, Any]:
-    """The whole flow context of a run, paused on ``waiting_on`` (a screen) or not."""
+    """The whole flow context of a run, paused on ``waiting_on`` (a screen) or not: a
+    copy, so a snapshot taken before a click does not change after it."""
+    return copy.deepcopy(view(state, waiting_on))
+
+
+def view(state: RunState, waiting_on: Task | None) -> dict[str, Any]:
+    """The flow context as a view of the run's state, not a copy: for a reader that
+    serializes it at once (the HTTP emulator) and never keeps or changes it."""
     flow: dict[str, Any] = {
         "id": state.flow_id,
         "status": state.status,
@@ -115,17 +122,15 @@ def build(state: RunState, waiting_on: Task | None) -> dict[str, Any]:
     if state.prompt is not None:
         prompt = dict(state.prompt)
         flow[_PROMPT_KEYS[prompt.pop("kind")]] = prompt
-    return copy.deepcopy(
-        {
-            "flow": flow,
-            "screen": _screen(state, waiting_on),
-            **dynamic_values(state),
-            "output": state.output,
-            "error": state.error,
-            "runnerLogs": state.runner_logs,
-            "session": state.session,
-        }
-    )
+    return {
+        "flow": flow,
+        "screen": _screen(state, waiting_on),
+        **dynamic_values(state),
+        "output": state.output,
+        "error": state.error,
+        "runnerLogs": state.runner_logs,
+        "session": state.session,
+    }
 
 
 def _screen(state: RunState, task: Task | None) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from typing import Any
 from flowspec.engine.actions import REGISTRY, Outcome
 from flowspec.engine.actions.authentication import LOGIN_ID_INPUTS, identify
 from flowspec.engine.conditions import choose_branch
-from flowspec.engine.context import build, dynamic_values
+from flowspec.engine.context import build, dynamic_values, view
 from flowspec.engine.model import END_SUFFIX, SUCCESS, Flow, Task
 from flowspec.engine.state import RunState
 from flowspec.errors import (
@@ -54,6 +54,11 @@ class Execution:
     @property
     def context(self) -> dict[str, Any]:
         return build(self.state, self._waiting_on)
+
+    def view(self) -> dict[str, Any]:
+        """The flow context without copying the run's state: read it at once, never keep
+        or change it (``context`` is the copy to keep)."""
+        return view(self.state, self._waiting_on)
 
     def begin(self) -> None:
         self._advance(self._frames[-1].flow.start_task)

@@ -21,8 +21,9 @@ _PROMPTS = ("webauthn", "redirect")
 
 
 def flow_response(execution: Execution) -> dict[str, Any]:
-    """Descope's ``FlowResponse`` for the run as it stands."""
-    context = execution.context
+    """Descope's ``FlowResponse`` for the run as it stands (a view of the run's state,
+    serialized before the run can change again)."""
+    context = execution.view()
     flow = context["flow"]
     response: dict[str, Any] = {
         "executionId": flow["executionId"],
