@@ -19,10 +19,21 @@ ALLOWED = {
     "identity": {"errors", "redaction", "identity"},
     "expect": {"errors", "redaction", "expect"},
     "engine": {"errors", "redaction", "identity", "engine"},
-    "bdd": {"errors", "redaction", "identity", "expect", "engine", "remote", "bdd"},
+    "reporting": {"errors", "redaction", "reporting"},
+    "bdd": {"errors", "redaction", "identity", "expect", "engine", "remote", "reporting", "bdd"},
     "serve": {"errors", "redaction", "identity", "engine", "serve"},
     "remote": {"errors", "redaction", "identity", "engine", "remote"},
-    "cli": {"errors", "redaction", "identity", "expect", "engine", "bdd", "serve", "remote"},
+    "cli": {
+        "errors",
+        "redaction",
+        "identity",
+        "expect",
+        "engine",
+        "bdd",
+        "serve",
+        "remote",
+        "reporting",
+    },
 }
 # Third-party libraries that only one layer may touch.
 OWNED = {

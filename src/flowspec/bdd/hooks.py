@@ -12,6 +12,7 @@ from typing import Any
 
 from flowspec.bdd.examples import load_examples
 from flowspec.bdd.fidelity import record
+from flowspec.bdd.reporting import attach_flow_path
 from flowspec.bdd.scenario import (
     LOCAL_TAG,
     backend_of,
@@ -45,6 +46,7 @@ def before_scenario(context: Any, scenario: Any) -> None:
 
 
 def after_scenario(context: Any, scenario: Any) -> None:
+    attach_flow_path(context, scenario)
     record(context, scenario)
 
 

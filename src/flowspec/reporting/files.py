@@ -1,0 +1,23 @@
+"""Writing a report file so a reader never sees half of it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: a CI job that uploads reports while
+    another run writes them gets the old file or the new one, never a torn one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The temporary file sits in the same folder: os.replace is atomic only within a
+    # file system.
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
