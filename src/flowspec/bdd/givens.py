@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
-import yaml
-
+from flowspec.bdd.docstrings import parse_object
 from flowspec.bdd.scenario import scenario
-from flowspec.errors import SettingsError
 from flowspec.identity import KeyRing, TokenIssuer
 
 MALFORMED_TOKEN = "this.is-not-a.jwt"
@@ -40,7 +37,7 @@ def user_jwt(
         state.token = state.refresh_token(user)
         return
     state.local_runner("mints a token no project would issue (extra claims, or expired)")
-    claims = _claims(claims_text) if claims_text else None
+    claims = parse_object(claims_text, "claims", '{"dct": "acme"}') if claims_text else None
     state.token = state.world.refresh_token(user, claims=claims, expired=expired)
 
 
@@ -78,19 +75,6 @@ def passkey_support(context: Any, supported: bool) -> None:
 
 def flow_input(context: Any, name: str, value: str) -> None:
     scenario(context).flow_inputs[name] = value
-
-
-def _claims(text: str) -> dict[str, Any]:
-    try:
-        claims = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SettingsError(f"the claims doc string is not JSON or YAML: {exc}") from None
-    if not isinstance(claims, dict):
-        raise SettingsError(
-            f"the claims doc string must be an object, got {json.dumps(claims)}; "
-            'write e.g. {"dct": "acme"}'
-        )
-    return claims
 
 
 @cache

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import yaml
-
+from flowspec.bdd.docstrings import parse_doc_string
 from flowspec.bdd.scenario import scenario
 from flowspec.errors import SettingsError
 from flowspec.expect import (
@@ -43,7 +42,7 @@ def matches(context: Any, path: str, expected: str, mode: Mode = "equals") -> No
 
 def matches_doc_string(context: Any, path: str, text: str | None) -> None:
     """The value matches the doc string (JSON or YAML, markers allowed), key for key."""
-    check_match(_doc(context), path, _document(text))
+    check_match(_doc(context), path, parse_doc_string(text, "expected"))
 
 
 def each_matches(context: Any, path: str, expected: str) -> None:
@@ -68,7 +67,7 @@ def compares(context: Any, path: str, comparison: str, number: str) -> None:
 
 def context_matches(context: Any, text: str | None, exact: bool = False) -> None:
     """The whole flow context matches the doc string (a subset of it, unless ``exact``)."""
-    check_document(_doc(context), _document(text), exact=exact)
+    check_document(_doc(context), parse_doc_string(text, "expected"), exact=exact)
 
 
 def rows_hold(context: Any, table: Any) -> None:
@@ -80,10 +79,3 @@ def rows_hold(context: Any, table: Any) -> None:
         )
     rows = [CheckRow(row["path"], row["matcher"], row.get("expected", "") or "") for row in table]
     check_rows(_doc(context), rows)
-
-
-def _document(text: str | None) -> Any:
-    try:
-        return yaml.safe_load(text or "")
-    except yaml.YAMLError as exc:
-        raise SettingsError(f"the doc string is not JSON or YAML: {exc}") from None

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
+from flowspec.bdd.docstrings import parse_object
 from flowspec.bdd.scenario import scenario
 from flowspec.engine.doubles import StubbedResponse
 from flowspec.errors import SettingsError
@@ -27,7 +26,7 @@ def provider_user(context: Any, provider: str, email: str, name: str = "") -> No
 
 
 def connector_answers(context: Any, name: str, body_text: str | None) -> None:
-    scenario(context).doubles().connectors[name] = StubbedResponse(body=_object(body_text))
+    scenario(context).doubles().connectors[name] = StubbedResponse(body=_response(body_text))
 
 
 def connector_fails(context: Any, name: str, error: str) -> None:
@@ -35,7 +34,7 @@ def connector_fails(context: Any, name: str, error: str) -> None:
 
 
 def scriptlet_answers(context: Any, name: str, body_text: str | None) -> None:
-    scenario(context).doubles().scriptlets[name] = StubbedResponse(body=_object(body_text))
+    scenario(context).doubles().scriptlets[name] = StubbedResponse(body=_response(body_text))
 
 
 def new_user(context: Any, login_id: str) -> None:
@@ -47,13 +46,6 @@ def new_user(context: Any, login_id: str) -> None:
         )
 
 
-def _object(text: str | None) -> dict[str, Any]:
-    if not text:
-        return {}
-    try:
-        body = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SettingsError(f"the response doc string is not JSON or YAML: {exc}") from None
-    if not isinstance(body, dict):
-        raise SettingsError('the response doc string must be an object, e.g. {"ok": true}')
-    return body
+def _response(text: str | None) -> dict[str, Any]:
+    """A stub's answer; no doc string answers an empty object."""
+    return parse_object(text, "response", '{"ok": true}') if text else {}

@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-import yaml
-
+from flowspec.bdd.docstrings import parse_object
 from flowspec.bdd.scenario import scenario
 from flowspec.errors import ExpectationFailed, SettingsError
 from flowspec.expect import check_match, render_value
@@ -27,7 +26,9 @@ SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 def has_claims(context: Any, which: Which, text: str | None) -> None:
     """The token's claims contain the doc string's claims (markers such as #string allowed)."""
-    check_match(_doc(context), PATHS[which], _expected(text), mode="contains")
+    check_match(
+        _doc(context), PATHS[which], parse_object(text, "claims", '{"su": true}'), mode="contains"
+    )
 
 
 def expires_within(context: Any, which: Which, amount: int, unit: str) -> None:
@@ -93,13 +94,3 @@ def _seconds(unit: str) -> int:
     if base not in SECONDS:
         raise SettingsError(f"unknown time unit {unit!r}; use seconds, minutes, hours or days")
     return SECONDS[base]
-
-
-def _expected(text: str | None) -> Any:
-    try:
-        expected = yaml.safe_load(text or "")
-    except yaml.YAMLError as exc:
-        raise SettingsError(f"the claims doc string is not JSON or YAML: {exc}") from None
-    if not isinstance(expected, dict):
-        raise SettingsError('the claims doc string must be an object, e.g. {"su": true}')
-    return expected

@@ -170,6 +170,22 @@ class FlowClient:
         )
         return answer.status_code == 200
 
+    def _required_key(self, path: str, what: str) -> str:
+        """The management key a management call needs; a clear error, before anything is
+        sent, when the environment holds none."""
+        key = self._settings.management_key
+        if key is None:
+            raise RemoteError(
+                method="POST",
+                url=self._settings.base_url + path,
+                cause=f"no management key is set, and Descope {what} only for management calls",
+                fix=f"Set {ENV_MANAGEMENT_KEY} in the environment to a management key of "
+                f"project {self._settings.project_id} (the Descope console's company settings "
+                "list them; flowspec serve accepts the one it was started with).",
+                attempts=0,
+            )
+        return key.reveal()
+
     def start(self, body: Mapping[str, Any], *, refresh_jwt: str | None = None) -> Reply:
         """Start an execution; ``body`` is ``{flowId, options, input}``."""
         request = self._request("POST", START_PATH, "new-execution", refresh_jwt, body)
@@ -197,21 +213,10 @@ class FlowClient:
         ``FLOWSPEC_MANAGEMENT_KEY``. Retried even after a lost answer (``new-code`` in
         :mod:`flowspec.remote.retries`): a newer code supersedes the lost one.
         """
-        key = self._settings.management_key
-        if key is None:
-            raise RemoteError(
-                method="POST",
-                url=self._settings.base_url + GENERATE_OTP_PATH,
-                cause="no management key is set, and Descope generates test users' codes only "
-                "for management calls",
-                fix=f"Set {ENV_MANAGEMENT_KEY} in the environment to a management key of "
-                f"project {self._settings.project_id} (the Descope console's company settings "
-                "list them; flowspec serve accepts the one it was started with).",
-                attempts=0,
-            )
+        key = self._required_key(GENERATE_OTP_PATH, "generates test users' codes")
         body = {"loginId": login_id, "deliveryMethod": method}
         request = self._request(
-            "POST", GENERATE_OTP_PATH, "new-code", key.reveal(), body, fixes=_GENERATE_FIXES
+            "POST", GENERATE_OTP_PATH, "new-code", key, body, fixes=_GENERATE_FIXES
         )
         reply = self._call(request)
         code = reply.body.get("code")
@@ -235,23 +240,12 @@ class FlowClient:
         A management call, as :meth:`generate_test_otp`; it reads and changes nothing, so
         it is retried as ``idempotent`` (:mod:`flowspec.remote.retries`).
         """
-        key = self._settings.management_key
-        if key is None:
-            raise RemoteError(
-                method="POST",
-                url=self._settings.base_url + EXPORT_PATH,
-                cause="no management key is set, and Descope exports flows only for "
-                "management calls",
-                fix=f"Set {ENV_MANAGEMENT_KEY} in the environment to a management key of "
-                f"project {self._settings.project_id} (the Descope console's company settings "
-                "list them; flowspec serve accepts the one it was started with).",
-                attempts=0,
-            )
+        key = self._required_key(EXPORT_PATH, "exports flows")
         request = self._request(
             "POST",
             EXPORT_PATH,
             "idempotent",
-            key.reveal(),
+            key,
             {"flowId": flow_id},
             fixes=_EXPORT_FIXES,
         )
