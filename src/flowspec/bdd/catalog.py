@@ -6,7 +6,9 @@ catalog cannot drift from the code; ``docs/steps.md`` is its markdown form.
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 import textwrap
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,6 +19,7 @@ from behave.step_registry import registry
 
 Format = Literal["text", "markdown", "json"]
 KEYWORDS = ("given", "when", "then")
+LIBRARY = "flowspec.bdd.steps"
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,15 @@ class CatalogEntry:
     location: str
 
 
-def load_catalog(steps_dir: Path) -> list[CatalogEntry]:
-    """The steps defined under ``steps_dir``, in Given, When, Then order."""
-    registry.clear()
-    load_step_modules([str(steps_dir)])
+def load_catalog(steps_dir: Path | None = None) -> list[CatalogEntry]:
+    """The steps of flowspec's step library, or those a project's ``steps_dir`` defines
+    (its modules import the library and may add steps of their own), in Given, When,
+    Then order."""
+    if steps_dir is None:
+        register_library()
+    else:
+        _forget_steps()
+        load_step_modules([str(steps_dir)])
     entries = []
     for keyword in KEYWORDS:
         for matcher in registry.steps[keyword]:
@@ -46,6 +54,21 @@ def load_catalog(steps_dir: Path) -> list[CatalogEntry]:
                 )
             )
     return entries
+
+
+def register_library() -> None:
+    """Register exactly the step library's steps with behave, whatever was registered
+    before."""
+    _forget_steps()
+    importlib.import_module(LIBRARY)
+
+
+def _forget_steps() -> None:
+    """Empty behave's registry, and forget the library's modules, so that importing them
+    again (here, or from a project's step module) registers their steps again."""
+    registry.clear()
+    for name in [m for m in sys.modules if m == LIBRARY or m.startswith(f"{LIBRARY}.")]:
+        del sys.modules[name]
 
 
 def search(entries: list[CatalogEntry], text: str) -> list[CatalogEntry]:
@@ -68,7 +91,8 @@ def _markdown(entries: list[CatalogEntry]) -> str:
     lines = [
         "# Step catalog",
         "",
-        "Every step a feature can use, generated from `steps/` by",
+        "Every step a feature can use, generated from flowspec's step library",
+        "(`flowspec.bdd.steps`) by",
         "`flowspec steps --format markdown > docs/steps.md`; a test fails when it is stale.",
         "Quoted parts are yours to fill in; a JSON literal is `true`, `false`, `null`, a",
         'number, `"a string"`, `[...]` or `{...}`.',

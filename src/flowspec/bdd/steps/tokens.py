@@ -4,16 +4,20 @@
 started with. Claims are read decoded; raw tokens never appear.
 """
 
-from behave import then
+from __future__ import annotations
+
+from typing import Any
 
 from flowspec.bdd import tokens
+from flowspec.bdd.steps.keywords import then
+from flowspec.bdd.tokens import Which
 from flowspec.bdd.types import register_parameter_types
 
 register_parameter_types()
 
 
 @then("the {which:Token} JWT has claims")
-def step_has_claims(context, which):
+def step_has_claims(context: Any, which: Which) -> None:
     '''The token's claims contain the doc string's (a JSON or YAML subset; markers allowed).
 
     Example: Then the session JWT has claims
@@ -25,7 +29,7 @@ def step_has_claims(context, which):
 
 
 @then("the {which:Token} JWT expires within {amount:d} {unit:Unit}")
-def step_expires_within(context, which, amount, unit):
+def step_expires_within(context: Any, which: Which, amount: int, unit: str) -> None:
     """The token's exp is in the future and no further away than this.
 
     Example: Then the session JWT expires within 10 minutes
@@ -34,7 +38,7 @@ def step_expires_within(context, which, amount, unit):
 
 
 @then("the {which:Token} JWT expires in more than {amount:d} {unit:Unit}")
-def step_lives_longer(context, which, amount, unit):
+def step_lives_longer(context: Any, which: Which, amount: int, unit: str) -> None:
     """The token's exp is further away than this.
 
     Example: Then the refresh JWT expires in more than 7 days
@@ -43,7 +47,7 @@ def step_lives_longer(context, which, amount, unit):
 
 
 @then('the {which:Token} JWT grants the role "{role:Text}" in tenant "{tenant:Text}"')
-def step_grants_tenant_role(context, which, role, tenant):
+def step_grants_tenant_role(context: Any, which: Which, role: str, tenant: str) -> None:
     """The token's tenants.<tenant>.roles holds the role.
 
     Example: Then the session JWT grants the role "tenant-admin" in tenant "acme"
@@ -52,7 +56,7 @@ def step_grants_tenant_role(context, which, role, tenant):
 
 
 @then('the {which:Token} JWT grants the role "{role:Text}"')
-def step_grants_role(context, which, role):
+def step_grants_role(context: Any, which: Which, role: str) -> None:
     """The token's project-level roles hold the role.
 
     Example: Then the input JWT grants the role "admin"
@@ -61,7 +65,7 @@ def step_grants_role(context, which, role):
 
 
 @then('the {which:Token} JWT grants the permission "{permission:Text}" in tenant "{tenant:Text}"')
-def step_grants_tenant_permission(context, which, permission, tenant):
+def step_grants_tenant_permission(context: Any, which: Which, permission: str, tenant: str) -> None:
     """The token's tenants.<tenant>.permissions hold the permission.
 
     Example: Then the input JWT grants the permission "Impersonate" in tenant "acme"
@@ -70,7 +74,7 @@ def step_grants_tenant_permission(context, which, permission, tenant):
 
 
 @then('the {which:Token} JWT grants the permission "{permission:Text}"')
-def step_grants_permission(context, which, permission):
+def step_grants_permission(context: Any, which: Which, permission: str) -> None:
     """The token's project-level permissions hold the permission.
 
     Example: Then the session JWT grants the permission "Impersonate"

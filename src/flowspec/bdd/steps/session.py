@@ -1,15 +1,18 @@
 """Givens: who starts the flow, with which JWT, on which device."""
 
-from behave import given
+from __future__ import annotations
+
+from typing import Any
 
 from flowspec.bdd import givens
+from flowspec.bdd.steps.keywords import given
 from flowspec.bdd.types import register_parameter_types
 
 register_parameter_types()
 
 
 @given("no JWT")
-def step_no_jwt(context):
+def step_no_jwt(context: Any) -> None:
     """Start the next run anonymous, as Descope's runner does by default.
 
     Example: Given no JWT
@@ -18,7 +21,7 @@ def step_no_jwt(context):
 
 
 @given("{article:Article} {role:Role} JWT")
-def step_role_jwt(context, article, role):
+def step_role_jwt(context: Any, article: str, role: str) -> None:
     """A refresh JWT for the first user in users.yaml who holds the role (project or tenant).
 
     Example: Given an admin JWT
@@ -27,7 +30,7 @@ def step_role_jwt(context, article, role):
 
 
 @given('a JWT for "{user:Text}" with claims')
-def step_user_jwt_with_claims(context, user):
+def step_user_jwt_with_claims(context: Any, user: str) -> None:
     '''A refresh JWT for the user, with extra claims from the JSON or YAML doc string.
 
     Example: Given a JWT for "ada@acme.test" with claims
@@ -39,7 +42,7 @@ def step_user_jwt_with_claims(context, user):
 
 
 @given('a JWT for "{user:Text}"')
-def step_user_jwt(context, user):
+def step_user_jwt(context: Any, user: str) -> None:
     """A refresh JWT for the user with that login id or user id.
 
     Example: Given a JWT for "bob@acme.test"
@@ -48,7 +51,7 @@ def step_user_jwt(context, user):
 
 
 @given('an expired JWT for "{user:Text}"')
-def step_expired_jwt(context, user):
+def step_expired_jwt(context: Any, user: str) -> None:
     """A refresh JWT for the user that expired an hour ago.
 
     Example: Given an expired JWT for "bob@acme.test"
@@ -57,7 +60,7 @@ def step_expired_jwt(context, user):
 
 
 @given('a forged JWT for "{user:Text}"')
-def step_forged_jwt(context, user):
+def step_forged_jwt(context: Any, user: str) -> None:
     """A refresh JWT for the user with the project's key id, signed by another key.
 
     Example: Given a forged JWT for "ada@acme.test"
@@ -66,7 +69,7 @@ def step_forged_jwt(context, user):
 
 
 @given('a JWT for "{user:Text}" from another project')
-def step_foreign_jwt(context, user):
+def step_foreign_jwt(context: Any, user: str) -> None:
     """A refresh JWT for the user whose issuer is another project.
 
     Example: Given a JWT for "ada@acme.test" from another project
@@ -75,7 +78,7 @@ def step_foreign_jwt(context, user):
 
 
 @given("a malformed JWT")
-def step_malformed_jwt(context):
+def step_malformed_jwt(context: Any) -> None:
     """A JWT input that is not a JWT at all.
 
     Example: Given a malformed JWT
@@ -84,7 +87,7 @@ def step_malformed_jwt(context):
 
 
 @given("the JWT is sent as the SDK's refresh token")
-def step_sdk_delivery(context):
+def step_sdk_delivery(context: Any) -> None:
     """Send the JWT as an SDK does (Authorization: Bearer <projectId>:<jwt>), not as the input jwt.
 
     Example: And the JWT is sent as the SDK's refresh token
@@ -93,7 +96,7 @@ def step_sdk_delivery(context):
 
 
 @given("the device supports passkeys")
-def step_passkeys_supported(context):
+def step_passkeys_supported(context: Any) -> None:
     """deviceInfo.webAuthnSupport is true.
 
     Example: Given the device supports passkeys
@@ -102,7 +105,7 @@ def step_passkeys_supported(context):
 
 
 @given("the device does not support passkeys")
-def step_passkeys_unsupported(context):
+def step_passkeys_unsupported(context: Any) -> None:
     """deviceInfo.webAuthnSupport is false.
 
     Example: Given the device does not support passkeys
@@ -111,7 +114,7 @@ def step_passkeys_unsupported(context):
 
 
 @given('the flow input "{name:Text}" is "{value:Text}"')
-def step_flow_input(context, name, value):
+def step_flow_input(context: Any, name: str, value: str) -> None:
     """A flow input, read by the flow as form.<name>.
 
     Example: Given the flow input "loginId" is "bob@acme.test"

@@ -1,15 +1,18 @@
 """Codes and links the project sent: enter them, click them, let them expire, expect them."""
 
-from behave import then, when
+from __future__ import annotations
+
+from typing import Any
 
 from flowspec.bdd import mailbox
+from flowspec.bdd.steps.keywords import then, when
 from flowspec.bdd.types import register_parameter_types
 
 register_parameter_types()
 
 
 @when('I enter the code sent to "{address:Text}"')
-def step_enter_code(context, address):
+def step_enter_code(context: Any, address: str) -> None:
     """Type the newest code sent to this email or phone into "code" and submit the screen.
 
     Example: When I enter the code sent to "gina@globex.test"
@@ -18,7 +21,7 @@ def step_enter_code(context, address):
 
 
 @when('I fill in "{name:Text}" with the code sent to "{address:Text}"')
-def step_fill_in_code(context, name, address):
+def step_fill_in_code(context: Any, name: str, address: str) -> None:
     """Type the newest code sent to this email or phone into an input, without submitting.
 
     Example: When I fill in "code" with the code sent to "+15555550123"
@@ -27,7 +30,7 @@ def step_fill_in_code(context, name, address):
 
 
 @when('I click the magic link sent to "{address:Text}"')
-def step_click_magic_link(context, address):
+def step_click_magic_link(context: Any, address: str) -> None:
     """Open the newest magic link sent to this email; the flow resumes where it waits.
 
     Example: When I click the magic link sent to "bob@acme.test"
@@ -36,7 +39,7 @@ def step_click_magic_link(context, address):
 
 
 @when('I click the password reset link sent to "{address:Text}"')
-def step_click_reset_link(context, address):
+def step_click_reset_link(context: Any, address: str) -> None:
     """Open the newest password reset link sent to this email; the flow resumes.
 
     Example: When I click the password reset link sent to "bob@acme.test"
@@ -45,7 +48,7 @@ def step_click_reset_link(context, address):
 
 
 @when('the code sent to "{address:Text}" expires')
-def step_code_expires(context, address):
+def step_code_expires(context: Any, address: str) -> None:
     """The newest code sent to this address becomes too old to use.
 
     Example: When the code sent to "gina@globex.test" expires
@@ -54,7 +57,7 @@ def step_code_expires(context, address):
 
 
 @when('the magic link sent to "{address:Text}" expires')
-def step_link_expires(context, address):
+def step_link_expires(context: Any, address: str) -> None:
     """The newest magic link sent to this address becomes too old to use.
 
     Example: When the magic link sent to "bob@acme.test" expires
@@ -63,7 +66,7 @@ def step_link_expires(context, address):
 
 
 @then('a code was sent to "{address:Text}"')
-def step_code_sent(context, address):
+def step_code_sent(context: Any, address: str) -> None:
     """The project sent a one-time code to this email or phone.
 
     Example: Then a code was sent to "+15555550123"
@@ -72,7 +75,7 @@ def step_code_sent(context, address):
 
 
 @then('a magic link was sent to "{address:Text}"')
-def step_magic_link_sent(context, address):
+def step_magic_link_sent(context: Any, address: str) -> None:
     """The project sent a magic link to this email.
 
     Example: Then a magic link was sent to "bob@acme.test"
@@ -81,7 +84,7 @@ def step_magic_link_sent(context, address):
 
 
 @then('a password reset link was sent to "{address:Text}"')
-def step_reset_link_sent(context, address):
+def step_reset_link_sent(context: Any, address: str) -> None:
     """The project sent a password reset link to this email.
 
     Example: Then a password reset link was sent to "bob@acme.test"
@@ -90,7 +93,7 @@ def step_reset_link_sent(context, address):
 
 
 @then('nothing was sent to "{address:Text}"')
-def step_nothing_sent(context, address):
+def step_nothing_sent(context: Any, address: str) -> None:
     """The project sent no code, link or message to this address.
 
     Example: Then nothing was sent to "ada@acme.test"

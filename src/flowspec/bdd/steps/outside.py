@@ -3,16 +3,19 @@
 These set what the local runner's doubles answer; a scenario using them runs locally.
 """
 
-from behave import given
+from __future__ import annotations
+
+from typing import Any
 
 from flowspec.bdd import outside
+from flowspec.bdd.steps.keywords import given
 from flowspec.bdd.types import register_parameter_types
 
 register_parameter_types()
 
 
 @given("the risk score is {score}")
-def step_risk_score(context, score):
+def step_risk_score(context: Any, score: str) -> None:
     """The risk action scores the visitor with this number from 0 to 1.
 
     Example: Given the risk score is 0.9
@@ -21,7 +24,7 @@ def step_risk_score(context, score):
 
 
 @given('the {provider:Word} provider returns "{email:Text}"')
-def step_provider_user(context, provider, email):
+def step_provider_user(context: Any, provider: str, email: str) -> None:
     """Signing in with this social provider comes back as the user with this email.
 
     Example: Given the google provider returns "gina@globex.test"
@@ -30,7 +33,7 @@ def step_provider_user(context, provider, email):
 
 
 @given('the connector "{name:Text}" answers')
-def step_connector_answers(context, name):
+def step_connector_answers(context: Any, name: str) -> None:
     '''The connector task with this name (or id) answers with the JSON or YAML doc string.
 
     Example: Given the connector "Send Username" answers
@@ -42,7 +45,7 @@ def step_connector_answers(context, name):
 
 
 @given('the connector "{name:Text}" fails with "{error:Text}"')
-def step_connector_fails(context, name, error):
+def step_connector_fails(context: Any, name: str, error: str) -> None:
     """The connector task with this name (or id) yields this named error.
 
     Example: Given the connector "Send Username" fails with "ConnectorFailed"
@@ -51,7 +54,7 @@ def step_connector_fails(context, name, error):
 
 
 @given('the scriptlet "{name:Text}" answers')
-def step_scriptlet_answers(context, name):
+def step_scriptlet_answers(context: Any, name: str) -> None:
     '''The scriptlet task with this name (or id) answers with the JSON or YAML doc string.
 
     Example: Given the scriptlet "Score the order" answers
@@ -63,7 +66,7 @@ def step_scriptlet_answers(context, name):
 
 
 @given('"{login_id:Text}" is a new user')
-def step_new_user(context, login_id):
+def step_new_user(context: Any, login_id: str) -> None:
     """Nobody with this login id exists yet, so signing up creates them.
 
     Example: Given "newcomer@acme.test" is a new user

@@ -1,16 +1,19 @@
 """Thens that match values of the flow context against markers, sets, counts and patterns,
 or the whole flow context against a document, or a table of checks at once."""
 
-from behave import then
+from __future__ import annotations
+
+from typing import Any
 
 from flowspec.bdd import matching
+from flowspec.bdd.steps.keywords import then
 from flowspec.bdd.types import register_parameter_types
 
 register_parameter_types()
 
 
 @then('"{path:Text}" matches {expected:Literal}')
-def step_matches(context, path, expected):
+def step_matches(context: Any, path: str, expected: str) -> None:
     """The value matches: markers such as "#string", "#uuid", "##number" (optional), or
     JSON with markers inside; objects must have exactly the keys given.
 
@@ -20,7 +23,7 @@ def step_matches(context, path, expected):
 
 
 @then('"{path:Text}" matches')
-def step_matches_doc_string(context, path):
+def step_matches_doc_string(context: Any, path: str) -> None:
     '''The value matches the doc string (JSON or YAML; markers allowed; objects must have
     exactly the keys given, and "##" keys may be absent).
 
@@ -33,7 +36,7 @@ def step_matches_doc_string(context, path):
 
 
 @then('"{path:Text}" contains only {expected:Literal}')
-def step_contains_only(context, path, expected):
+def step_contains_only(context: Any, path: str, expected: str) -> None:
     """The array holds exactly these elements, in any order.
 
     Example: Then "$.authInfo.sessionJwt.amr" contains only ["mfa", "totp", "email"]
@@ -42,7 +45,7 @@ def step_contains_only(context, path, expected):
 
 
 @then('"{path:Text}" contains any of {expected:Literal}')
-def step_contains_any(context, path, expected):
+def step_contains_any(context: Any, path: str, expected: str) -> None:
     """The array (or string) holds at least one of these.
 
     Example: Then "$.authInfo.sessionJwt.amr" contains any of ["totp", "webauthn"]
@@ -51,7 +54,7 @@ def step_contains_any(context, path, expected):
 
 
 @then('"{path:Text}" does not contain {expected:Literal}')
-def step_not_contains(context, path, expected):
+def step_not_contains(context: Any, path: str, expected: str) -> None:
     """The array, string or object holds none of these.
 
     Example: Then "$.authInfo.sessionJwt.amr" does not contain "pwd"
@@ -60,7 +63,7 @@ def step_not_contains(context, path, expected):
 
 
 @then('each of "{path:Text}" matches {expected:Literal}')
-def step_each_matches(context, path, expected):
+def step_each_matches(context: Any, path: str, expected: str) -> None:
     """Every element of the array matches (markers allowed).
 
     Example: Then each of "$.flow.path[*].id" matches "#string"
@@ -69,7 +72,7 @@ def step_each_matches(context, path, expected):
 
 
 @then('"{path:Text}" has {count:d} items')
-def step_has_count(context, path, count):
+def step_has_count(context: Any, path: str, count: int) -> None:
     """The array has this many elements (or the path finds this many values).
 
     Example: Then "$.user.loginIds" has 1 items
@@ -78,7 +81,7 @@ def step_has_count(context, path, count):
 
 
 @then('"{path:Text}" matches the pattern "{pattern:Text}"')
-def step_matches_pattern(context, path, pattern):
+def step_matches_pattern(context: Any, path: str, pattern: str) -> None:
     """The string matches the regular expression (searched anywhere in it).
 
     Example: Then "$.authInfo.sessionJwt.sub" matches the pattern "^U2"
@@ -87,7 +90,7 @@ def step_matches_pattern(context, path, pattern):
 
 
 @then("the flow context matches")
-def step_context_matches(context):
+def step_context_matches(context: Any) -> None:
     '''The flow context holds everything in the doc string (JSON or YAML; a deep subset,
     key order ignored, markers allowed); every difference is reported at once.
 
@@ -102,7 +105,7 @@ def step_context_matches(context):
 
 
 @then("the flow context matches exactly")
-def step_context_matches_exactly(context):
+def step_context_matches_exactly(context: Any) -> None:
     '''The doc string is the whole flow context: nothing missing, nothing extra (use
     "#ignore" for parts not worth spelling out).
 
@@ -117,7 +120,7 @@ def step_context_matches_exactly(context):
 
 
 @then("these checks hold")
-def step_checks_hold(context):
+def step_checks_hold(context: Any) -> None:
     """Every row of the table (path, matcher, expected) holds; all failing rows are reported
     together. Matchers: equals, does not equal, contains, contains only, contains any,
     does not contain, matches, each matches, has count, matches regex, is greater than,
