@@ -288,6 +288,18 @@ def test_a_context_snapshot_does_not_change_after_a_click(
     run.interact("save", {"name": "Later"})
     assert before["flow"]["status"] == "waiting"
     assert before["user"]["name"] == "Member One"
+    assert run.context["flow"]["status"] == "completed"
+
+
+def test_the_context_is_built_once_between_two_clicks(runner: LocalRunner, world: World) -> None:
+    """Steps read the context many times between two clicks: one snapshot serves them all,
+    and a click makes the next read a new one."""
+    run = runner.start("gate", inputs={"jwt": token_for(world, "m1@t1.test")})
+    first = run.context
+    assert run.context is first
+    run.interact("save", {"name": "Later"})
+    assert run.context is not first
+    assert run.context["user"]["name"] == "Later"
 
 
 def test_an_unknown_button_suggests_the_buttons_of_the_screen(runner: LocalRunner) -> None:

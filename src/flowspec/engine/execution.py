@@ -50,10 +50,16 @@ class Execution:
         self._last_screen: Task | None = None
         self._resume_at: str | None = None
         self._resumed: str | None = None
+        # The context as last built: a step reads it many times between two clicks.
+        self._built: dict[str, Any] | None = None
 
     @property
     def context(self) -> dict[str, Any]:
-        return build(self.state, self._waiting_on)
+        """A snapshot of the flow context: the same one until the run moves on, never
+        changed by the run afterwards. Read it; do not change it."""
+        if self._built is None:
+            self._built = build(self.state, self._waiting_on)
+        return self._built
 
     def view(self) -> dict[str, Any]:
         """The flow context without copying the run's state: read it at once, never keep
@@ -61,10 +67,12 @@ class Execution:
         return view(self.state, self._waiting_on)
 
     def begin(self) -> None:
+        self._built = None
         self._advance(self._frames[-1].flow.start_task)
 
     def interact(self, interaction_id: str, inputs: Mapping[str, Any] | None = None) -> None:
         """Send a click (a button id) or ``submit``, with the screen's input values."""
+        self._built = None
         state = self.state
         if state.status != "waiting":
             raise RunStateError(
@@ -78,7 +86,8 @@ class Execution:
             target, self._resume_at = self._resume_at, None
             self._resumed = target
             state.prompt = None
-            self._record_outcome(SUBMIT)
+            # The paused action keeps its own outcome in the path: the client's answer is
+            # what the ".end" task then makes of it.
             self._waiting_on = None
             self._advance(target)
             return

@@ -23,7 +23,9 @@ class Run(Protocol):
     """A started flow: read its context, send it interactions."""
 
     @property
-    def context(self) -> dict[str, Any]: ...
+    def context(self) -> dict[str, Any]:
+        """The flow context now: a snapshot that later interactions do not change."""
+        ...
 
     def interact(self, interaction_id: str, inputs: Mapping[str, Any] | None = None) -> None: ...
 

@@ -29,6 +29,7 @@ leaves naming the matches (replaying each one onto the document) until a check f
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from difflib import SequenceMatcher
 from functools import lru_cache, reduce
@@ -48,8 +49,8 @@ from jsonpath_ng import (
     Where,
 )
 from jsonpath_ng.exceptions import JSONPathError
-from jsonpath_ng.ext import parse
 from jsonpath_ng.ext.filter import Filter
+from jsonpath_ng.ext.parser import ExtentedJsonPathParser
 from jsonpath_ng.ext.string import DefintionInvalid
 
 from flowspec.errors import JSONPathSyntaxError, WorldError
@@ -98,6 +99,21 @@ def rooted(expression: str) -> str:
     return ("$" if start.startswith("[") else "$.") + expression
 
 
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    """One parser per process: jsonpath-ng's ``parse`` builds a new one, and its tables,
+    for every expression, which costs more than all the checks of a scenario."""
+    return ExtentedJsonPathParser()
+
+
+_PARSING = threading.Lock()  # the parser keeps its stacks on itself while it parses
+
+
+def _parse(text: str) -> JSONPath:
+    with _PARSING:
+        return _parser().parse(text)
+
+
 @lru_cache(maxsize=4096)
 def compile_path(expression: str) -> JSONPath:
     """Parse ``expression`` once; the same text always returns the same compiled object.
@@ -109,7 +125,7 @@ def compile_path(expression: str) -> JSONPath:
     if not expression.strip():
         raise JSONPathSyntaxError(expression, 0, "the path is empty")
     try:
-        compiled = parse(rooted(expression))
+        compiled = _parse(rooted(expression))
     except (JSONPathError, DefintionInvalid, re.error) as error:
         raise _syntax_error(expression, error) from None
     return _read_only(compiled)
