@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from flowspec.redaction import REDACTED_JWT, REDACTED_SECRET, redact_text
+from flowspec.redaction import REDACTED_JWT, REDACTED_SECRET, redact_text, redacted_json
 
 JWS = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.abc_-9"
 JWE = "eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"
@@ -33,3 +35,26 @@ def test_secrets_go_by_value_the_longest_first() -> None:
         redact_text(text, ["K9", "K9secretK9", None])
         == f"key {REDACTED_SECRET} and {REDACTED_SECRET}"
     )
+
+
+def test_json_text_hides_a_token_that_follows_an_escape() -> None:
+    """A token right after a newline is still cut out, though its JSON text reads "\\neyJ"."""
+    text = redacted_json({"error": f"bad token:\n{JWS}", "lines": [f"\t{JWS}"]})
+    assert "eyJ" not in text
+    assert json.loads(text) == {
+        "error": f"bad token:\n{REDACTED_JWT}",
+        "lines": [f"\t{REDACTED_JWT}"],
+    }
+
+
+def test_json_text_hides_a_secret_that_json_escapes() -> None:
+    """A secret holding a quote or a backslash is found and replaced in the value."""
+    secret = 'K9"back\\slash'
+    text = redacted_json({"message": f"key {secret} refused"}, [secret])
+    assert json.loads(text) == {"message": f"key {REDACTED_SECRET} refused"}
+
+
+def test_json_with_nothing_to_hide_is_the_plain_encoding() -> None:
+    """Without a token or secret, the text is exactly json.dumps of the value."""
+    value = {"name": "Step-up", "steps": [1, 2.5, None, True]}
+    assert redacted_json(value, ["K9secret"]) == json.dumps(value)

@@ -22,6 +22,7 @@ test world is wrong, which is any other error, so behave marks the step *error*:
         ├── RunStateError                      a step that needs a run in another state
         │   └── MissingInputError              a click without a required screen input
         └── SettingsError (ValueError)         scenarios/project.yaml or users.yaml is wrong
+    ReportError (ValueError)                   a report file to read is missing or unreadable
 
 Every message says what happened, where, and what to do next. No message ever holds a
 raw token: callers pass decoded claims.
@@ -40,6 +41,7 @@ __all__ = [
     "JSONPathSyntaxError",
     "MissingInputError",
     "MissingStubError",
+    "ReportError",
     "RunStateError",
     "SettingsError",
     "StepLimitExceeded",
@@ -147,6 +149,10 @@ class MissingStubError(WorldError, LookupError):
             f'task {task} of flow "{flow_id}" needs {what}, and the scenario stubs none. '
             f"Add a step such as: {step}"
         )
+
+
+class ReportError(FlowspecError, ValueError):
+    """A report a command reads (``reports/run.json``) is missing, torn or of another kind."""
 
 
 class RunStateError(WorldError):

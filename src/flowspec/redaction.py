@@ -8,11 +8,12 @@ this process holds (a management key, a refresh token) are replaced by value. Li
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
-from typing import Final
+from typing import Any, Final
 
-__all__ = ["REDACTED_JWT", "REDACTED_SECRET", "redact_text"]
+__all__ = ["REDACTED_JWT", "REDACTED_SECRET", "redact_json", "redact_text", "redacted_json"]
 
 REDACTED_JWT: Final = "<redacted JWT>"
 REDACTED_SECRET: Final = "[redacted]"
@@ -26,3 +27,31 @@ def redact_text(text: str, secrets: Iterable[str | None] = ()) -> str:
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         text = text.replace(secret, REDACTED_SECRET)
     return _JWT.sub(REDACTED_JWT, text)
+
+
+def redact_json(value: Any, secrets: Iterable[str | None] = ()) -> Any:
+    """A copy of JSON-shaped ``value`` with every string in it passed through ``redact_text``;
+    keys are kept as they are, since reports name their own keys."""
+    hidden = tuple(secrets)
+    if isinstance(value, str):
+        return redact_text(value, hidden)
+    if isinstance(value, list | tuple):
+        return [redact_json(item, hidden) for item in value]
+    if isinstance(value, dict):
+        return {key: redact_json(item, hidden) for key, item in value.items()}
+    return value
+
+
+def redacted_json(value: Any, secrets: Iterable[str | None] = (), indent: int | None = None) -> str:
+    """JSON text of ``value`` with every JWT-shaped string and secret in it redacted.
+
+    Reports run to megabytes and rarely hold anything to redact, so the text is checked
+    first and the value walked string by string only when the text shows a token's "eyJ"
+    or a secret (raw or as JSON escapes it). Redacting the text itself would miss a token
+    that follows an escape such as ``\\n``.
+    """
+    hidden = tuple(s for s in secrets if s)
+    text = json.dumps(value, indent=indent)
+    if "eyJ" in text or any(s in text or json.dumps(s)[1:-1] in text for s in hidden):
+        return json.dumps(redact_json(value, hidden), indent=indent)
+    return text

@@ -3,39 +3,33 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
-
-def behave(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run behave as a user would, in its own process, from ``cwd``."""
-    return subprocess.run(
-        [sys.executable, "-m", "behave", "--no-color", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+# The `flowspec` and `behave` fixtures of tests/conftest.py.
+Command = Callable[..., subprocess.CompletedProcess[str]]
 
 
-def test_every_feature_of_the_project_passes_and_writes_junit(project: Path) -> None:
-    """A bare behave run passes every scenario and writes one JUnit file per feature."""
+def test_every_feature_of_the_project_passes_and_writes_junit(
+    project: Path, behave: Command
+) -> None:
+    """A bare behave run passes every scenario and writes one JUnit suite per feature."""
     result = behave(project)
     assert result.returncode == 0, result.stdout + result.stderr
     assert " 0 failed" in result.stdout
     assert "0 error" in result.stdout or "errored" not in result.stdout
-    reports = sorted((project / "reports" / "junit").glob("TESTS-*.xml"))
-    assert len(reports) == len(list((project / "features").glob("*.feature")))
-    for report in reports:
-        suite = ET.parse(report).getroot()
+    suites = ET.parse(project / "reports" / "junit.xml").getroot().findall("testsuite")
+    assert len(suites) == len(list((project / "features").glob("*.feature")))
+    for suite in suites:
         assert suite.get("failures") == "0"
         assert suite.get("errors") == "0"
         assert int(suite.get("tests") or 0) > 0
 
 
-def test_a_scenario_expecting_the_wrong_branch_fails_naming_both(project: Path) -> None:
+def test_a_scenario_expecting_the_wrong_branch_fails_naming_both(
+    project: Path, behave: Command
+) -> None:
     """Editing a scenario to expect the other branch fails with expected and actual values."""
     feature = project / "features" / "impersonation.feature"
     text = feature.read_text()
@@ -47,7 +41,9 @@ def test_a_scenario_expecting_the_wrong_branch_fails_naming_both(project: Path) 
     assert "1 failed" in result.stdout
 
 
-def test_a_scenario_expecting_the_wrong_screen_shows_where_the_run_is(project: Path) -> None:
+def test_a_scenario_expecting_the_wrong_screen_shows_where_the_run_is(
+    project: Path, behave: Command
+) -> None:
     """A wrong screen expectation says which screen the run waits on and its path."""
     feature = project / "features" / "impersonation.feature"
     text = feature.read_text()
@@ -61,7 +57,9 @@ def test_a_scenario_expecting_the_wrong_screen_shows_where_the_run_is(project: P
     assert "Role check [ELSE]" in result.stdout or "Role check [" in result.stdout
 
 
-def test_a_flow_with_a_rule_to_a_missing_task_is_reported_not_traced(project: Path) -> None:
+def test_a_flow_with_a_rule_to_a_missing_task_is_reported_not_traced(
+    project: Path, behave: Command
+) -> None:
     """A rule pointing at a missing task names the file, the task and the fix."""
     flow = project / "scenarios" / "flows" / "step-up.yaml"
     flow.write_text(flow.read_text().replace("then: Verify TOTP", "then: Verify TOPT"))
@@ -74,7 +72,9 @@ def test_a_flow_with_a_rule_to_a_missing_task_is_reported_not_traced(project: Pa
     assert "Traceback" not in output
 
 
-def test_an_unknown_user_in_a_given_step_is_reported_with_suggestions(project: Path) -> None:
+def test_an_unknown_user_in_a_given_step_is_reported_with_suggestions(
+    project: Path, behave: Command
+) -> None:
     """A typo in a user's login id fails the step with the closest known users."""
     feature = project / "features" / "profile_update.feature"
     feature.write_text(feature.read_text().replace('"bob@acme.test"', '"bob@acme.tset"', 1))
@@ -85,8 +85,8 @@ def test_an_unknown_user_in_a_given_step_is_reported_with_suggestions(project: P
     assert "Traceback" not in result.stdout
 
 
-def test_no_raw_jwt_reaches_the_output_or_the_reports(project: Path) -> None:
-    """A failing JWT scenario prints claims, never a raw token, in the log or the JUnit XML."""
+def test_no_raw_jwt_reaches_the_output_or_the_reports(project: Path, behave: Command) -> None:
+    """A failing JWT scenario prints claims, never a raw token, in the log or any report."""
     feature = project / "features" / "signing_in_with_a_jwt.feature"
     feature.write_text(
         feature.read_text().replace(
@@ -96,6 +96,6 @@ def test_no_raw_jwt_reaches_the_output_or_the_reports(project: Path) -> None:
     result = behave(project, "features/signing_in_with_a_jwt.feature")
     assert result.returncode == 1
     texts = [result.stdout, result.stderr]
-    texts += [p.read_text() for p in (project / "reports" / "junit").glob("*.xml")]
+    texts += [p.read_text() for p in (project / "reports").iterdir() if p.is_file()]
     for text in texts:
         assert "eyJ" not in text

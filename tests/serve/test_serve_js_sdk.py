@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -28,29 +27,14 @@ Api = Any
 ROOT = Path(__file__).resolve().parents[2]
 JS = Path(__file__).resolve().parent / "js"
 SCRIPT = JS / "flow.mjs"
-PACKAGE = JS / "node_modules" / "@descope" / "core-js-sdk" / "package.json"
-INSTALL = "npm ci --no-audit --no-fund --prefix tests/serve/js"
 SAVE = [{"interaction": "save", "input": {"name": "Bob Node", "jobTitle": "SDK tester"}}]
 
 
 @pytest.fixture(scope="module")
-def node() -> str:
+def node(node_package: Callable[[Path, str], str]) -> str:
     """The ``node`` executable, with the core SDK installed beside the script (by npm,
     from the lockfile, when it is not there yet)."""
-    executable = shutil.which("node")
-    npm = shutil.which("npm")
-    if executable is None or npm is None:
-        pytest.skip("node and npm are not on PATH: install Node.js 18 or later with npm")
-    if not PACKAGE.is_file():
-        installed = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--prefix", str(JS)],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert installed.returncode == 0, f"{INSTALL} failed:\n{installed.stderr[-2000:]}"
-    return executable
+    return node_package(JS, "@descope/core-js-sdk")
 
 
 @pytest.fixture

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import sys
 import textwrap
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +21,9 @@ from behave.runner_util import load_step_modules
 from behave.step_registry import registry
 
 Format = Literal["text", "markdown", "json"]
+_QUOTED = re.compile(r'"[^"]*"')
+_PLACEHOLDER = re.compile(r"\{(\w*)(?::[^}]*)?\}")
+_UNTYPED = r"{\1}"
 KEYWORDS = ("given", "when", "then")
 LIBRARY = "flowspec.bdd.steps"
 
@@ -40,6 +46,11 @@ def load_catalog(steps_dir: Path | None = None) -> list[CatalogEntry]:
     else:
         _forget_steps()
         load_step_modules([str(steps_dir)])
+    return registered()
+
+
+def registered() -> list[CatalogEntry]:
+    """The steps behave has registered in this process, in Given, When, Then order."""
     entries = []
     for keyword in KEYWORDS:
         for matcher in registry.steps[keyword]:
@@ -69,6 +80,36 @@ def _forget_steps() -> None:
     registry.clear()
     for name in [m for m in sys.modules if m == LIBRARY or m.startswith(f"{LIBRARY}.")]:
         del sys.modules[name]
+
+
+def closest(
+    step_type: str, text: str, entries: Sequence[CatalogEntry], limit: int = 3
+) -> list[str]:
+    """The ``limit`` catalog steps most like an undefined step, as patterns people read
+    (``When I click "{button}"``), closest first."""
+    wanted = _shape(f"{step_type} {text}")
+    ranked = sorted(entries, key=lambda entry: -_likeness(wanted, entry))
+    return [_shown(entry) for entry in ranked[:limit]]
+
+
+def _shown(entry: CatalogEntry) -> str:
+    """``When I click "{button}"``: the pattern with its parameter types left out."""
+    return f"{entry.keyword} {_PLACEHOLDER.sub(_UNTYPED, entry.pattern)}"
+
+
+def _shape(text: str) -> str:
+    """A step line with what varies emptied: quoted text and placeholders, and case."""
+    return _PLACEHOLDER.sub("{}", _QUOTED.sub('""', text)).lower()
+
+
+def _likeness(wanted: str, entry: CatalogEntry) -> float:
+    """How close a step is to a catalog entry: to its pattern or to its example line."""
+    example = entry.example.splitlines()[0] if entry.example else ""
+    example = f"{entry.keyword} {example.partition(' ')[2]}"
+    return max(
+        SequenceMatcher(None, wanted, _shape(text)).ratio()
+        for text in (f"{entry.keyword} {entry.pattern}", example)
+    )
 
 
 def search(entries: list[CatalogEntry], text: str) -> list[CatalogEntry]:

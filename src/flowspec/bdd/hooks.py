@@ -1,5 +1,6 @@
-"""behave hooks: load and check the test world once, before any feature runs, and fill
-Examples tables that come from files before each feature.
+"""behave hooks: before any feature runs, load and check the test world once, fill
+Examples tables that come from files, and leave to other shards and workers the scenarios
+that are theirs; before each feature, hand the flows to the reports.
 
 A malformed flow or users file then stops the run at once with one clear message
 (behave reports a ``before_all`` error without a traceback) instead of failing every
@@ -12,7 +13,8 @@ from typing import Any
 
 from flowspec.bdd.examples import load_examples
 from flowspec.bdd.fidelity import record
-from flowspec.bdd.reporting import attach_flow_path
+from flowspec.bdd.progress import announce_total
+from flowspec.bdd.reporting import attach_flow_graphs, attach_flow_path
 from flowspec.bdd.scenario import (
     LOCAL_TAG,
     backend_of,
@@ -21,14 +23,20 @@ from flowspec.bdd.scenario import (
     reset_served_world,
     world_for,
 )
+from flowspec.bdd.selection import select_scenarios
 
 
 def before_all(context: Any) -> None:
     world_for(context)
+    # behave has parsed every feature by now; the private runner is the only way to them.
+    features = context._runner.features
+    for feature in features:
+        load_examples(feature, project_folder(context))
+    announce_total(context, select_scenarios(context.config, features))
 
 
 def before_feature(context: Any, feature: Any) -> None:
-    load_examples(feature, project_folder(context))
+    attach_flow_graphs(context, feature)
 
 
 def before_scenario(context: Any, scenario: Any) -> None:

@@ -1,8 +1,14 @@
-"""The behave formatter that fills flowspec's run model and writes Cucumber JSON from it.
+"""The behave formatter that fills flowspec's run model and has every writer write it.
 
-A formatter sees features, scenarios and steps but not behave's context, where the
-scenario's flow run lives; so ``after_scenario`` copies the flow path of the last run onto
-the scenario (``attach_flow_path``), and the formatter reads it there once the feature ends.
+A formatter sees features, scenarios and steps but not behave's context, where the world
+and the scenario's flow run live; so ``before_feature`` hands the world's flow graphs to
+the feature (``attach_flow_graphs``) and ``after_scenario`` copies the flow path of the
+last run onto the scenario (``attach_flow_path``); the formatter reads both once the
+feature ends.
+
+The reports go to one folder: the formatter's outfile (``reports`` in pyproject.toml), or
+``-D reports=<folder>`` when a command runs behave more than once (``--compare``, the
+workers of ``flowspec run``).
 """
 
 from __future__ import annotations
@@ -15,10 +21,13 @@ from typing import Any
 from behave.formatter.base import Formatter
 from behave.model_type import Status as BehaveStatus
 
-from flowspec.bdd.scenario import ATTRIBUTE
-from flowspec.reporting import cucumber
+from flowspec.bdd.flow_graphs import world_flow_graphs
+from flowspec.bdd.scenario import ATTRIBUTE, world_for
+from flowspec.bdd.selection import ORDER
+from flowspec.reporting import cucumber, html, junit, run_file
 from flowspec.reporting.model import (
     FeatureReport,
+    FlowGraph,
     FlowStep,
     RunReport,
     ScenarioReport,
@@ -29,6 +38,14 @@ from flowspec.reporting.model import (
 
 FLOW_PATH = "flowspec_path"
 FLOW_ID = "flowspec_flow_id"
+FLOW_GRAPHS = "flowspec_flow_graphs"
+# The files written into the reports folder, by what writes them.
+WRITERS = {
+    "cucumber.json": cucumber.write,
+    "junit.xml": junit.write,
+    "index.html": html.write,
+    "run.json": run_file.write,
+}
 # A key the run may hold, so it is replaced by value wherever it shows up in a report.
 MANAGEMENT_KEY_VARIABLE = "FLOWSPEC_MANAGEMENT_KEY"
 
@@ -48,6 +65,15 @@ _STATUSES: dict[str, Status] = {
 }
 
 
+def attach_flow_graphs(context: Any, feature: Any) -> None:
+    """Hand the world's flows, as graphs, to the feature; made once per behave run."""
+    graphs = getattr(context, FLOW_GRAPHS, None)
+    if graphs is None:
+        graphs = world_flow_graphs(world_for(context))
+        setattr(context, FLOW_GRAPHS, graphs)
+    setattr(feature, FLOW_GRAPHS, graphs)
+
+
 def attach_flow_path(context: Any, scenario: Any) -> None:
     """Copy the flow id and ``flow.path`` of the scenario's last run onto the scenario."""
     state = getattr(context, ATTRIBUTE, None)
@@ -59,16 +85,19 @@ def attach_flow_path(context: Any, scenario: Any) -> None:
     setattr(scenario, FLOW_PATH, list(flow.get("path") or []))
 
 
-class CucumberReport(Formatter):  # type: ignore[misc]  # behave ships no type hints
-    """Collects the run model feature by feature and writes Cucumber JSON at the end."""
+class Reports(Formatter):  # type: ignore[misc]  # behave ships no type hints
+    """Collects the run model feature by feature; at the end, every writer writes it."""
 
-    name = "flowspec.cucumber"
-    description = "Cucumber JSON of the run, with tokens and keys redacted"
+    name = "flowspec.reports"
+    description = "Cucumber JSON, JUnit XML, index.html and run.json, with secrets redacted"
 
     def __init__(self, stream_opener: Any, config: Any) -> None:
         super().__init__(stream_opener, config)
         self._feature: Any = None
         self._features: list[FeatureReport] = []
+        self._flows: tuple[FlowGraph, ...] = ()
+        # Scenarios reported so far: a dry run, which numbers none in hooks, numbers by it.
+        self._walked = 0
         self._match: str | None = None
         # Step objects outlive the run, so their ids key where each step was matched.
         self._matches: dict[int, str] = {}
@@ -87,41 +116,65 @@ class CucumberReport(Formatter):  # type: ignore[misc]  # behave ships no type h
 
     def eof(self) -> None:
         if self._feature is not None:
-            self._features.append(feature_report(self._feature, self._matches))
+            report = feature_report(self._feature, self._matches, self.config, self._walked)
+            self._walked += len(report.scenarios)
+            if report.scenarios:
+                self._features.append(report)
+            self._flows = getattr(self._feature, FLOW_GRAPHS, None) or self._flows
         self._feature = None
 
     def close(self) -> None:
-        report = RunReport(tuple(self._features))
+        report = RunReport(tuple(self._features), self._flows)
         secrets = [os.environ.get(MANAGEMENT_KEY_VARIABLE)]
-        if self.stdout_mode:
-            self.open().write(cucumber.dumps(report, secrets))
-        else:
-            cucumber.write(report, Path(self.stream_opener.name), secrets)
+        folder = self._folder()
+        # A worker of flowspec run writes only run.json (-D report_files=run.json): the
+        # parent merges the workers' and writes the rest once.
+        wanted = str(self.config.userdata.get("report_files", ",".join(WRITERS))).split(",")
+        for name, write in WRITERS.items():
+            if name in wanted:
+                write(report, folder / name, secrets)
         super().close()
 
+    def _folder(self) -> Path:
+        chosen = self.config.userdata.get("reports") or self.stream_opener.name
+        return Path(chosen or "reports")
 
-def feature_report(feature: Any, matches: Mapping[int, str]) -> FeatureReport:
+
+def feature_report(
+    feature: Any, matches: Mapping[int, str], config: Any, walked: int = 0
+) -> FeatureReport:
+    """The scenarios of ``feature`` this process ran, not those the tags left out (another
+    shard's or worker's were taken out of the feature before it ran). A dry run calls no
+    hook, so there the tags alone decide, and the scenarios are numbered from ``walked``,
+    the count reported before this feature."""
+    ran = [
+        s
+        for s in feature.walk_scenarios()
+        if hasattr(s, ORDER) or (config.dry_run and s.should_run(config))
+    ]
     return FeatureReport(
         name=feature.name,
         file=str(feature.location.filename),
         line=feature.location.line,
         description="\n".join(feature.description or []),
         tags=_tags(feature.tags),
-        scenarios=tuple(_scenario(s, matches) for s in feature.walk_scenarios()),
+        scenarios=tuple(_scenario(s, matches, walked + n) for n, s in enumerate(ran)),
     )
 
 
-def _scenario(scenario: Any, matches: Mapping[int, str]) -> ScenarioReport:
+def _scenario(scenario: Any, matches: Mapping[int, str], position: int) -> ScenarioReport:
+    flow_id = getattr(scenario, FLOW_ID, None)
     return ScenarioReport(
         name=scenario.name,
         line=scenario.location.line,
-        status=status_of(scenario.status),
+        status=scenario_status(scenario),
         duration=float(scenario.duration or 0.0),
-        tags=_tags(scenario.tags),
+        tags=_tags(_scenario_tags(scenario)),
         # A background's steps run before each scenario, so each scenario lists them.
         steps=tuple(_step(step, matches.get(id(step))) for step in scenario.all_steps),
-        flow_id=getattr(scenario, FLOW_ID, None),
-        flow_path=tuple(_flow_step(entry) for entry in getattr(scenario, FLOW_PATH, [])),
+        flow_id=flow_id,
+        flow_path=tuple(_flow_step(entry, flow_id) for entry in getattr(scenario, FLOW_PATH, [])),
+        order=getattr(scenario, ORDER, position),
     )
 
 
@@ -137,14 +190,41 @@ def _step(step: Any, match: str | None) -> StepReport:
     )
 
 
-def _flow_step(entry: Mapping[str, Any]) -> FlowStep:
+def _flow_step(entry: Mapping[str, Any], flow_id: str | None) -> FlowStep:
+    # A path from a backend that does not say which flow a task is in is the run's flow.
     return FlowStep(
-        id=str(entry.get("id", "")), name=str(entry.get("name", "")), outcome=entry.get("outcome")
+        id=str(entry.get("id", "")),
+        name=str(entry.get("name", "")),
+        outcome=entry.get("outcome"),
+        flow=str(entry.get("flow") or flow_id or ""),
     )
+
+
+def _scenario_tags(scenario: Any) -> list[Any]:
+    """The scenario's tags as written. behave rewrites the tags of an outline's row (a
+    ``@from:scenarios/examples/x.csv`` loses its slashes), so a row takes its outline's
+    tags and its Examples block's tags from the feature file instead."""
+    row = getattr(scenario, "_row", None)
+    outline = getattr(scenario, "parent", None)
+    if row is None or outline is None or not hasattr(outline, "examples"):
+        return list(scenario.tags)
+    block = next(
+        (e for e in outline.examples if e.table and any(r is row for r in e.table.rows)), None
+    )
+    return [*outline.tags, *(block.tags if block is not None else [])]
 
 
 def _tags(tags: Iterable[Any]) -> tuple[Tag, ...]:
     return tuple(Tag(str(tag), int(getattr(tag, "line", 0) or 0)) for tag in tags)
+
+
+def scenario_status(scenario: Any) -> Status:
+    """The scenario's status; one that did not run (a dry run) but has an undefined step
+    is undefined, so a dry run still fails on it."""
+    status = status_of(scenario.status)
+    if status == "skipped" and any(status_of(s.status) == "undefined" for s in scenario.all_steps):
+        return "undefined"
+    return status
 
 
 def status_of(status: BehaveStatus) -> Status:

@@ -8,13 +8,12 @@ reached a step's name or error message never reaches the file.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from flowspec.redaction import redact_text
+from flowspec.redaction import redacted_json
 from flowspec.reporting.files import write_atomically
 from flowspec.reporting.model import (
     FeatureReport,
@@ -41,7 +40,8 @@ def write(report: RunReport, path: Path, secrets: Iterable[str | None] = ()) -> 
 
 def dumps(report: RunReport, secrets: Iterable[str | None] = ()) -> str:
     """``report`` as Cucumber JSON text, with secrets and JWTs redacted."""
-    return json.dumps(_redacted(document(report), tuple(secrets)), indent=2) + "\n"
+    # One line, as cucumber-js writes it: Python's fast JSON encoder does not indent.
+    return redacted_json(document(report), secrets) + "\n"
 
 
 def document(report: RunReport) -> list[dict[str, Any]]:
@@ -101,13 +101,3 @@ def _tags(tags: Iterable[Tag]) -> list[dict[str, Any]]:
 
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-
-
-def _redacted(value: Any, secrets: tuple[str | None, ...]) -> Any:
-    if isinstance(value, str):
-        return redact_text(value, secrets)
-    if isinstance(value, list):
-        return [_redacted(item, secrets) for item in value]
-    if isinstance(value, dict):
-        return {key: _redacted(item, secrets) for key, item in value.items()}
-    return value

@@ -1,5 +1,6 @@
 """What a run came to, in a shape every report writer reads: features, their scenarios
-(one per outline row), their steps, and the flow path each scenario's last run took.
+(one per outline row), their steps, the flow path each scenario's last run took, and the
+graph of every flow in the test world, for drawings and coverage.
 
 Plain frozen data, so the bdd layer fills it once and writers can only read it.
 """
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Status = Literal["passed", "failed", "error", "skipped", "undefined"]
+NodeKind = Literal["start", "screen", "condition", "action", "flow", "end"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class FlowStep:
     id: str
     name: str
     outcome: str | None = None
+    # The flow the task belongs to: a sub-flow's tasks sit in the caller's path.
+    flow: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class ScenarioReport:
     steps: tuple[StepReport, ...] = ()
     flow_id: str | None = None
     flow_path: tuple[FlowStep, ...] = ()
+    # Where the scenario stands in the whole suite's walk, so reports of workers and
+    # shards that each ran a part merge back into the order one process would give.
+    order: int = 0
 
 
 @dataclass(frozen=True)
@@ -62,5 +69,38 @@ class FeatureReport:
 
 
 @dataclass(frozen=True)
+class FlowNode:
+    """A task of a flow, as a drawing shows it; ``detail`` is its action, screen or sub-flow."""
+
+    id: str
+    name: str
+    kind: NodeKind
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class FlowEdge:
+    """A rule of a flow: when ``source`` yields ``outcome`` the run goes to ``target``.
+
+    ``label`` is what people call the outcome: a button's label, a branch's name, an error.
+    """
+
+    source: str
+    target: str
+    outcome: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FlowGraph:
+    id: str
+    name: str
+    start: str
+    nodes: tuple[FlowNode, ...] = ()
+    edges: tuple[FlowEdge, ...] = ()
+
+
+@dataclass(frozen=True)
 class RunReport:
     features: tuple[FeatureReport, ...] = ()
+    flows: tuple[FlowGraph, ...] = ()

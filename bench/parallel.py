@@ -1,0 +1,111 @@
+"""Benchmark: ``flowspec run --workers 2`` against one worker, on a suite of 2,000 scenarios.
+
+The suite is the project's own features copied until it holds at least ``--scenarios``
+scenarios, in a temporary copy of the project: CPU-bound work (RSA signatures, flows,
+JSONPath checks) with no waiting on a network. Baseline, measured in the same run:
+``flowspec run`` with one worker on the same suite. The two alternate ``--repeat`` times
+and the medians are compared. Each run's merged ``reports/run.json`` must equal the
+single worker's scenario for scenario (status, steps and flow path), or the benchmark
+says so. Target (issue 7): at least 1.7x faster with two workers on two cores.
+
+    python bench/parallel.py [--scenarios 2000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from flowspec.reporting import run_file
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = 1.7
+
+
+def make_suite(folder: Path, wanted: int) -> None:
+    """A copy of the project whose features are repeated up to ``wanted`` scenarios."""
+    for name in ("steps", "scenarios"):
+        shutil.copytree(ROOT / name, folder / name)
+    for name in ("pyproject.toml", "environment.py"):
+        shutil.copy(ROOT / name, folder / name)
+    (folder / "features").mkdir()
+    copy_features(folder, 0)
+    for copy in range(1, -(-wanted // scenarios(folder))):
+        copy_features(folder, copy)
+
+
+def copy_features(folder: Path, copy: int) -> None:
+    for feature in (ROOT / "features").glob("*.feature"):
+        shutil.copy(feature, folder / "features" / f"{feature.stem}_{copy:03}.feature")
+
+
+def scenarios(folder: Path) -> int:
+    """Scenarios in the suite so far, as a run's report lists them."""
+    subprocess.run(
+        [sys.executable, "-m", "flowspec.cli", "run"],
+        cwd=folder,
+        capture_output=True,
+        check=False,
+    )
+    report = run_file.read(folder / "reports" / "run.json")
+    return sum(len(feature.scenarios) for feature in report.features)
+
+
+def flowspec_run(folder: Path, workers: int) -> tuple[float, list[Any]]:
+    """Wall time of ``flowspec run --workers N`` and the scenarios of its report."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "flowspec.cli", "run", "--workers", str(workers)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    took = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"flowspec run --workers {workers} failed:\n{done.stdout[-2000:]}{done.stderr}")
+    report = run_file.read(folder / "reports" / "run.json")
+    outcomes = [
+        (f.file, s.name, s.line, s.status, [t.status for t in s.steps], s.flow_path)
+        for f in report.features
+        for s in f.scenarios
+    ]
+    return took, outcomes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenarios", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        make_suite(folder, args.scenarios)
+        times: dict[int, list[float]] = {1: [], 2: []}
+        reference: list[Any] | None = None
+        same = True
+        for _ in range(args.repeat):
+            for workers in (1, 2):
+                took, outcomes = flowspec_run(folder, workers)
+                times[workers].append(took)
+                reference = outcomes if reference is None else reference
+                same = same and outcomes == reference
+        total = len(reference or [])
+    one, two = statistics.median(times[1]), statistics.median(times[2])
+    print(f"scenarios:                  {total}")
+    print(f"one worker (baseline):      {one:6.2f} s  (median of {args.repeat})")
+    print(f"two workers:                {two:6.2f} s")
+    verdict = "meets" if one / two >= TARGET else "MISSES"
+    print(f"speed-up:                   {one / two:.2f}x  target at least {TARGET}x ... {verdict}")
+    print(f"merged reports equal the single worker's, scenario for scenario: {same}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,291 @@
+"""``flowspec run``: behave in one or more worker processes, one progress view, one report.
+
+Each worker is ``python -m behave`` over the whole suite with ``-D worker=J/M`` (and the
+shard's ``-D shard=K/N``), so it runs its round-robin part (see ``selection``), loads the
+world and keys once, writes its reports into a folder of its own and tells its progress
+through the ``flowspec.progress`` formatter, one JSON line per event. This process reads
+those lines as they come, draws the progress, then merges the workers' ``run.json`` into
+the one report set in ``reports/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from flowspec.bdd.reporting import MANAGEMENT_KEY_VARIABLE, WRITERS
+from flowspec.bdd.selection import WHOLE, Part
+from flowspec.errors import ReportError
+from flowspec.redaction import redact_text
+from flowspec.reporting import run_file
+from flowspec.reporting.merge import merge
+from flowspec.reporting.model import RunReport
+
+FAILING = ("failed", "error", "undefined")
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What ``flowspec run`` was asked for, as behave arguments and parts."""
+
+    behave_args: tuple[str, ...]
+    workers: int = 1
+    shard: Part = WHOLE
+    reports: Path = Path("reports")
+    dry_run: bool = False
+
+
+@dataclass
+class Tally:
+    """What the workers said so far."""
+
+    workers: int
+    totals: dict[int, int] = field(default_factory=dict)
+    statuses: Counter[str] = field(default_factory=Counter)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(self.statuses.values())
+
+    @property
+    def total(self) -> int | None:
+        """How many scenarios the run has, once every worker has said how many it runs."""
+        return sum(self.totals.values()) if len(self.totals) == self.workers else None
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{n} {status}" for status, n in sorted(self.statuses.items()))
+        return f"{self.done} scenarios: {counts or 'none ran'}"
+
+
+def run(plan: RunPlan, out: IO[str]) -> int:
+    """Run the plan; 0 when every scenario passed or was skipped, 1 when one failed, 2 when
+    a worker stopped without reporting (a world error, a crash), with its words."""
+    started = time.perf_counter()
+    view = Progress(out, Tally(plan.workers), interactive=out.isatty())
+    with tempfile.TemporaryDirectory(prefix="flowspec-workers-") as scratch:
+        folders = [Path(scratch) / f"worker-{j}" for j in range(1, plan.workers + 1)]
+        for folder in folders:
+            folder.mkdir()
+        processes = [_spawn(plan, j, folder) for j, folder in enumerate(folders, start=1)]
+        events: queue.Queue[tuple[int, str | None]] = queue.Queue()
+        readers = [
+            threading.Thread(target=_read_lines, args=(p.stdout, j, events), daemon=True)
+            for j, p in enumerate(processes)
+        ]
+        for reader in readers:
+            reader.start()
+        open_streams = len(processes)
+        while open_streams:
+            worker, line = events.get()
+            if line is None:
+                open_streams -= 1
+                continue
+            view.event(worker, line)
+        codes = [p.wait() for p in processes]
+        view.finish()
+        parts = [_part(folder, code) for folder, code in zip(folders, codes, strict=True)]
+        problems = [
+            _stopped(j, folder, code, view.said.get(j - 1, []))
+            for j, (folder, code, part) in enumerate(zip(folders, codes, parts, strict=True), 1)
+            if part is None
+        ]
+        if problems:
+            for problem in problems:
+                out.write(problem + "\n")
+            return 2
+        report = merge(part for part in parts if part is not None)
+    write_reports(report, plan.reports)
+    out.write(f"{view.tally.summary()} in {time.perf_counter() - started:.1f} s\n")
+    out.write(f"reports: {plan.reports}/index.html, junit.xml, cucumber.json, run.json\n")
+    failed = any(s.status in FAILING for feature in report.features for s in feature.scenarios)
+    return 1 if failed else 0
+
+
+def _part(folder: Path, code: int) -> RunReport | None:
+    """A worker's report, or None when it stopped short: it crashed, or it exited failing
+    (behave's 1) with no failing scenario to show for it, as after a world error."""
+    if code not in (0, 1) or not (folder / "run.json").is_file():
+        return None
+    report = run_file.read(folder / "run.json")
+    failed = any(s.status in FAILING for f in report.features for s in f.scenarios)
+    return None if code == 1 and not failed else report
+
+
+def _spawn(plan: RunPlan, worker: int, folder: Path) -> subprocess.Popen[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "behave",
+        *plan.behave_args,
+        "--no-color",
+        "--no-summary",
+        "--format",
+        # By its import path: a project's [tool.behave.formatters] need not list it.
+        "flowspec.bdd.progress:Progress",
+        "--outfile",
+        "-",
+        "-D",
+        f"shard={plan.shard.index}/{plan.shard.count}",
+        "-D",
+        f"worker={worker}/{plan.workers}",
+        "-D",
+        f"reports={folder}",
+        "-D",
+        "report_files=run.json",
+    ]
+    if plan.dry_run:
+        command.append("--dry-run")
+    # stderr goes to a file: a pipe nobody reads until the end could fill and stall it.
+    with (folder / "stderr.txt").open("w", encoding="utf-8") as errors:
+        return subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+
+
+def _read_lines(
+    stream: IO[str] | None, worker: int, events: queue.Queue[tuple[int, str | None]]
+) -> None:
+    if stream is not None:
+        for line in stream:
+            events.put((worker, line))
+    events.put((worker, None))
+
+
+def _stopped(worker: int, folder: Path, code: int, printed: list[str]) -> str:
+    """What a worker that did not finish said, on stdout (behave prints a bad feature file
+    or a hook's error there) and stderr, without behave's noise or any secret."""
+    said = "".join(printed) + (folder / "stderr.txt").read_text(encoding="utf-8", errors="replace")
+    if code == 0 and not (folder / "run.json").is_file():
+        return (
+            f"flowspec run: worker {worker} wrote no reports: add format = "
+            '["flowspec.reports"] and outfiles = ["reports"] to [tool.behave] in '
+            'pyproject.toml, with "flowspec.reports" = "flowspec.bdd.reporting:Reports" '
+            "under [tool.behave.formatters] (flowspec init writes them)"
+        )
+    lines = [
+        line
+        for line in said.splitlines()
+        if line.strip() and not line.startswith(("USING RUNNER", "ABORTED: By user"))
+    ]
+    secrets = [os.environ.get(MANAGEMENT_KEY_VARIABLE)]
+    text = redact_text("\n".join(lines[-20:]), secrets) or f"(nothing; exit status {code})"
+    return f"flowspec run: worker {worker} stopped before finishing:\n{text}"
+
+
+def write_reports(report: RunReport, folder: Path) -> None:
+    """Every report of ``report`` into ``folder``, secrets redacted."""
+    secrets = [os.environ.get(MANAGEMENT_KEY_VARIABLE)]
+    for name, write in WRITERS.items():
+        write(report, folder / name, secrets)
+
+
+class Progress:
+    """The live view: a count and the current scenario rewritten in place on a terminal,
+    one plain line per finished scenario elsewhere (CI logs); failures in full, always."""
+
+    def __init__(self, out: IO[str], tally: Tally, interactive: bool) -> None:
+        self.out = out
+        self.tally = tally
+        self.interactive = interactive
+        self._status_shown = False
+        # Each worker's lines that are not events, the last few: what it says if it stops.
+        self.said: dict[int, list[str]] = {}
+
+    def event(self, worker: int, line: str) -> None:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            record = None
+        if not isinstance(record, dict):
+            # behave's own words or a print() in a step module: shown only if it stops.
+            self.said.setdefault(worker, []).append(line)
+            del self.said[worker][:-40]
+            return
+        if record.get("event") == "total":
+            self.tally.totals[worker] = int(record.get("count", 0))
+            return
+        where = f"{record.get('file')}:{record.get('line')}"
+        if record.get("event") == "start":
+            if self.interactive:
+                self._status(f"{where}  {record.get('name')}")
+            return
+        status = str(record.get("status"))
+        self.tally.statuses[status] += 1
+        if status in FAILING:
+            self.tally.failures.append(record)
+            self._line(self._failure(record, where))
+        elif not self.interactive:
+            self._line(f"{self._count()} {status:<9} {where}  {record.get('name')}")
+        else:
+            self._status(f"{where}  {record.get('name')}")
+
+    def finish(self) -> None:
+        if self._status_shown:
+            self.out.write("\r\033[K")
+            self._status_shown = False
+        self.out.flush()
+
+    def _count(self) -> str:
+        total = self.tally.total
+        if total is None:
+            return f"[{self.tally.done}]"
+        return f"[{self.tally.done:>{len(str(total))}}/{total}]"
+
+    def _failure(self, record: dict[str, Any], where: str) -> str:
+        lines = [f"{self._count()} {record.get('status'):<9} {where}  {record.get('name')}"]
+        if record.get("step"):
+            lines.append(f"    {record.get('step')} (line {record.get('step_line')})")
+        lines += [f"      {text}" for text in str(record.get("error") or "").splitlines()]
+        if record.get("closest"):
+            lines.append("      did you mean: " + " | ".join(record["closest"]))
+        return "\n".join(lines)
+
+    def _status(self, text: str) -> None:
+        passed = self.tally.statuses["passed"]
+        failed = sum(self.tally.statuses[s] for s in FAILING)
+        line = f"{self._count()} {passed} passed, {failed} failed  {text}"
+        width = _terminal_width()
+        self.out.write("\r\033[K" + line[: width - 1])
+        self.out.flush()
+        self._status_shown = True
+
+    def _line(self, text: str) -> None:
+        if self._status_shown:
+            self.out.write("\r\033[K")
+            self._status_shown = False
+        self.out.write(text + "\n")
+        self.out.flush()
+
+
+def _terminal_width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 100
+
+
+def read_reports(folders: Sequence[Path]) -> RunReport:
+    """The merged report of the ``run.json`` in each folder (``flowspec report merge``)."""
+    missing = [folder for folder in folders if not (folder / "run.json").is_file()]
+    if missing:
+        raise ReportError(
+            "no run.json in " + ", ".join(str(f) for f in missing) + ": give the reports "
+            "folders that shard runs wrote (flowspec run --shard K/N writes reports/)"
+        )
+    return merge(run_file.read(folder / "run.json") for folder in folders)

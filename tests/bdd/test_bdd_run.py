@@ -1,0 +1,147 @@
+"""`flowspec run` on a copy of the project: progress, exit codes, workers, shards, merging."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from flowspec.reporting import run_file
+from flowspec.reporting.model import RunReport
+
+# The `flowspec` and `behave` fixtures of tests/conftest.py.
+Command = Callable[..., subprocess.CompletedProcess[str]]
+
+ROOT = Path(__file__).resolve().parents[2]
+Outcome = tuple[str, str, int, str, tuple[str, ...], tuple[tuple[str, str | None], ...]]
+
+
+def outcomes(report: RunReport) -> list[Outcome]:
+    """Each scenario's identity, status, step statuses and flow path, in report order."""
+    return [
+        (
+            feature.file,
+            scenario.name,
+            scenario.line,
+            scenario.status,
+            tuple(step.status for step in scenario.steps),
+            tuple((step.id, step.outcome) for step in scenario.flow_path),
+        )
+        for feature in report.features
+        for scenario in feature.scenarios
+    ]
+
+
+def break_step_up(project: Path) -> None:
+    """Make two scenarios of step_up.feature expect a failed flow; their flows complete."""
+    feature = project / "features" / "step_up.feature"
+    text = feature.read_text(encoding="utf-8")
+    feature.write_text(text.replace("Then the flow completes", "Then the flow fails"))
+
+
+def test_a_passing_suite_exits_0_with_a_line_per_scenario_and_all_reports(
+    project: Path, flowspec: Command
+) -> None:
+    """Outside a terminal each scenario gets a plain counted line; reports are written."""
+    result = flowspec(project, "run")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    total = len(outcomes(run_file.read(project / "reports" / "run.json")))
+    assert lines[0].startswith(f"[ 1/{total}] passed    features/")
+    assert f"{total} scenarios: {total} passed" in result.stdout
+    for name in ("cucumber.json", "index.html", "junit.xml", "run.json"):
+        assert (project / "reports" / name).is_file(), name
+
+
+def test_a_failing_scenario_exits_1_showing_the_step_and_the_message(
+    project: Path, flowspec: Command
+) -> None:
+    """A failure is printed with its location, the failing step and the flow's path."""
+    break_step_up(project)
+    result = flowspec(project, "run", "features/step_up.feature")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "failed    features/step_up.feature:6  a user with an authenticator app" in result.stdout
+    assert "    Then the flow fails (line 13)" in result.stdout
+    assert 'expected the flow to be failed, but flow "step-up" is completed' in result.stdout
+    assert "2 failed, 2 passed" in result.stdout
+
+
+def test_usage_and_world_errors_exit_2_before_anything_runs(
+    project: Path, flowspec: Command
+) -> None:
+    """A broken world, a feature that does not parse, an unknown backend, a missing path
+    and a bad shard each exit 2, saying what is wrong."""
+    (project / "scenarios" / "users.yaml").write_text("users: [{loginIds: 3}]\n")
+    broken = flowspec(project, "run")
+    assert broken.returncode == 2
+    assert "users.yaml" in broken.stderr
+    assert not (project / "reports").exists()
+    (project / "scenarios" / "users.yaml").write_text(
+        (ROOT / "scenarios" / "users.yaml").read_text(encoding="utf-8")
+    )
+    (project / "features" / "broken.feature").write_text(
+        "Feature: x\n  Scenario: y\n    Given no JWT\n  this line is no step\n"
+    )
+    for args, says in (
+        ((), 'ParserError: Failed to parse "'),
+        (("--backend", "staging"), "unknown backend 'staging'"),
+        (("features/nope.feature",), "no feature file or folder features/nope.feature"),
+        (("--shard", "3/2"), "--shard 3/2: K must be from 1 to N"),
+    ):
+        result = flowspec(project, "run", *args)
+        said = result.stdout + result.stderr
+        assert (result.returncode, says in said) == (2, True), said
+
+
+def test_two_workers_give_the_report_one_process_gives(project: Path, flowspec: Command) -> None:
+    """The merged report of two workers lists the same scenarios, statuses and paths, in
+    the same order, as a single process."""
+    break_step_up(project)
+    assert flowspec(project, "run").returncode == 1
+    single = outcomes(run_file.read(project / "reports" / "run.json"))
+    result = flowspec(project, "run", "--workers", "2")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert outcomes(run_file.read(project / "reports" / "run.json")) == single
+
+
+def test_shards_split_the_suite_and_merge_back_into_it(project: Path, flowspec: Command) -> None:
+    """Three shards run disjoint parts that together are the suite; report merge joins
+    them into the single run's report."""
+    assert flowspec(project, "run").returncode == 0
+    single = outcomes(run_file.read(project / "reports" / "run.json"))
+    parts = []
+    for k in (1, 2, 3):
+        folder = f"shard-{k}"
+        result = flowspec(project, "run", "--shard", f"{k}/3", "-D", f"reports={folder}")
+        assert result.returncode == 0, result.stdout + result.stderr
+        parts.append(outcomes(run_file.read(project / folder / "run.json")))
+    assert {len(part) for part in parts} <= {len(single) // 3, -(-len(single) // 3)}
+    assert sorted(o for part in parts for o in part) == sorted(single)
+    merged = flowspec(project, "report", "merge", "shard-1", "shard-2", "shard-3")
+    assert merged.returncode == 0, merged.stderr
+    assert outcomes(run_file.read(project / "reports" / "run.json")) == single
+
+
+def test_report_merge_names_a_folder_without_results(project: Path, flowspec: Command) -> None:
+    """Merging a folder that holds no run.json exits 2 and says which folder."""
+    (project / "empty").mkdir()
+    result = flowspec(project, "report", "merge", "empty")
+    assert result.returncode == 2
+    assert "no run.json in empty" in result.stderr
+
+
+def test_a_dry_run_finds_an_undefined_step_without_running_anything(
+    project: Path, flowspec: Command
+) -> None:
+    """--dry-run exits 1 naming the undefined step and the closest steps; nothing runs."""
+    feature = project / "features" / "step_up.feature"
+    text = feature.read_text(encoding="utf-8")
+    feature.write_text(text.replace("Then the flow completes", "Then the flow complete", 1))
+    result = flowspec(project, "run", "--dry-run")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "undefined features/step_up.feature:6" in result.stdout
+    assert "    Then the flow complete (line 13)" in result.stdout
+    assert "did you mean: Then the flow completes |" in result.stdout
+    [summary] = [line for line in result.stdout.splitlines() if " scenarios: " in line]
+    assert "undefined" in summary
+    assert "passed" not in summary
