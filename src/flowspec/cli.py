@@ -398,6 +398,7 @@ def _run(args: argparse.Namespace) -> int:
         shard=shard,
         reports=Path(userdata.get("reports", "reports")),
         dry_run=args.dry_run,
+        tags=tuple(args.tags),
     )
     return run(plan, sys.stdout)
 

@@ -145,3 +145,14 @@ def test_a_dry_run_finds_an_undefined_step_without_running_anything(
     [summary] = [line for line in result.stdout.splitlines() if " scenarios: " in line]
     assert "undefined" in summary
     assert "passed" not in summary
+
+
+def test_a_mistyped_tag_is_named_with_the_closest_tags(project: Path, flowspec: Command) -> None:
+    """A tag no scenario carries is named with did-you-mean; when nothing ran, exit 2."""
+    typo = flowspec(project, "run", "--tags", "@locall")
+    assert typo.returncode == 2, typo.stdout + typo.stderr
+    assert "no scenario is tagged @locall. Did you mean '@local'?" in typo.stdout
+    partly = flowspec(project, "run", "--tags", "@local or @wipp")
+    assert partly.returncode == 0, partly.stdout + partly.stderr
+    assert "no scenario is tagged @wipp." in partly.stdout
+    assert "no scenario is tagged @local." not in partly.stdout

@@ -32,7 +32,7 @@ def before_all(context: Any) -> None:
     features = context._runner.features
     for feature in features:
         load_examples(feature, project_folder(context))
-    announce_total(context, select_scenarios(context.config, features))
+    announce_total(context, select_scenarios(context.config, features), features)
 
 
 def before_feature(context: Any, feature: Any) -> None:

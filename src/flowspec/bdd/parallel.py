@@ -13,26 +13,28 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from flowspec.bdd.reporting import MANAGEMENT_KEY_VARIABLE, WRITERS
 from flowspec.bdd.selection import WHOLE, Part
-from flowspec.errors import ReportError
+from flowspec.errors import ReportError, did_you_mean
 from flowspec.redaction import redact_text
 from flowspec.reporting import run_file
 from flowspec.reporting.merge import merge
 from flowspec.reporting.model import RunReport
 
 FAILING = ("failed", "error", "undefined")
+_TAG = re.compile(r"@([^\s,()~]+)")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class RunPlan:
     shard: Part = WHOLE
     reports: Path = Path("reports")
     dry_run: bool = False
+    tags: tuple[str, ...] = ()  # the --tags expressions, to name a tag the suite lacks
 
 
 @dataclass
@@ -52,6 +55,7 @@ class Tally:
 
     workers: int
     totals: dict[int, int] = field(default_factory=dict)
+    suite_tags: set[str] = field(default_factory=set)
     statuses: Counter[str] = field(default_factory=Counter)
     failures: list[dict[str, Any]] = field(default_factory=list)
 
@@ -108,9 +112,22 @@ def run(plan: RunPlan, out: IO[str]) -> int:
         report = merge(part for part in parts if part is not None)
     write_reports(report, plan.reports)
     out.write(f"{view.tally.summary()} in {time.perf_counter() - started:.1f} s\n")
+    unknown = unknown_tags(plan.tags, view.tally.suite_tags)
+    for tag in unknown:
+        candidates = [f"@{name}" for name in sorted(view.tally.suite_tags)]
+        hint = did_you_mean(f"@{tag}", candidates).strip()
+        out.write(f"no scenario is tagged @{tag}. {hint}".rstrip() + "\n")
+    if unknown and view.tally.done == 0:
+        return 2
     out.write(f"reports: {plan.reports}/index.html, junit.xml, cucumber.json, run.json\n")
     failed = any(s.status in FAILING for feature in report.features for s in feature.scenarios)
     return 1 if failed else 0
+
+
+def unknown_tags(expressions: Iterable[str], known: set[str]) -> list[str]:
+    """The tags the ``--tags`` expressions name that no scenario of the suite carries."""
+    named = [name for text in expressions for name in _TAG.findall(text)]
+    return [name for name in dict.fromkeys(named) if name not in known]
 
 
 def _part(folder: Path, code: int) -> RunReport | None:
@@ -219,6 +236,7 @@ class Progress:
             return
         if record.get("event") == "total":
             self.tally.totals[worker] = int(record.get("count", 0))
+            self.tally.suite_tags.update(str(tag) for tag in record.get("tags", ()))
             return
         where = f"{record.get('file')}:{record.get('line')}"
         if record.get("event") == "start":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from typing import Any
 
 from behave.formatter.base import Formatter
@@ -34,9 +35,9 @@ class Progress(Formatter):  # type: ignore[misc]  # behave ships no type hints
         # The registered steps, read once, when an undefined step first needs suggestions.
         self._entries: list[CatalogEntry] | None = None
 
-    def total(self, count: int) -> None:
+    def total(self, count: int, tags: list[str]) -> None:
         stream = self.open()
-        stream.write(json.dumps({"event": "total", "count": count}) + "\n")
+        stream.write(json.dumps({"event": "total", "count": count, "tags": tags}) + "\n")
         stream.flush()
 
     def scenario(self, scenario: Any) -> None:
@@ -97,10 +98,13 @@ class Progress(Formatter):  # type: ignore[misc]  # behave ships no type hints
         stream.flush()
 
 
-def announce_total(context: Any, total: int) -> None:
-    """Tell this run's progress formatter, if it has one, how many scenarios it will run.
-    Only hooks know the suite before it runs; behave gives them its formatters through the
-    private runner."""
-    for formatter in getattr(context._runner, "formatters", ()):
-        if isinstance(formatter, Progress):
-            formatter.total(total)
+def announce_total(context: Any, total: int, features: Iterable[Any]) -> None:
+    """Tell this run's progress formatter, if it has one, how many scenarios it will run
+    and which tags the suite uses (so a mistyped --tags can be named). Only hooks know the
+    suite before it runs; behave gives them its formatters through the private runner."""
+    progress = [f for f in getattr(context._runner, "formatters", ()) if isinstance(f, Progress)]
+    if not progress:
+        return
+    tags = sorted({str(t) for f in features for s in f.walk_scenarios() for t in s.effective_tags})
+    for formatter in progress:
+        formatter.total(total, tags)
