@@ -370,6 +370,7 @@ def _run(args: argparse.Namespace) -> int:
     """Exit 0 when every scenario passed, 1 when one failed, 2 for a usage or world error
     (nothing runs then)."""
     # behave and the engine are imported here so `flowspec --help` stays fast.
+    from flowspec.bdd.feature_files import check_sizes, feature_files
     from flowspec.bdd.parallel import RunPlan, run
     from flowspec.bdd.scenario import BACKENDS
     from flowspec.bdd.selection import parse_part
@@ -390,6 +391,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         shard = parse_part(args.shard)
         World.load(Path(userdata.get("scenarios", "scenarios")))
+        check_sizes(feature_files(paths))
     except FlowspecError as error:
         return fail(str(error))
     plan = RunPlan(

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import signal
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
 
 from flowspec.reporting import run_file
 from flowspec.reporting.model import RunReport
@@ -69,8 +75,8 @@ def test_a_failing_scenario_exits_1_showing_the_step_and_the_message(
 def test_usage_and_world_errors_exit_2_before_anything_runs(
     project: Path, flowspec: Command
 ) -> None:
-    """A broken world, a feature that does not parse, an unknown backend, a missing path
-    and a bad shard each exit 2, saying what is wrong."""
+    """A broken world, a feature that does not parse, an unknown backend, a missing path,
+    a bad shard and a feature file over the size limit each exit 2, saying what is wrong."""
     (project / "scenarios" / "users.yaml").write_text("users: [{loginIds: 3}]\n")
     broken = flowspec(project, "run")
     assert broken.returncode == 2
@@ -82,11 +88,15 @@ def test_usage_and_world_errors_exit_2_before_anything_runs(
     (project / "features" / "broken.feature").write_text(
         "Feature: x\n  Scenario: y\n    Given no JWT\n  this line is no step\n"
     )
+    huge = "Feature: huge\n" + "  Scenario: s\n    Given no JWT\n" * 40_000
+    (project / "big").mkdir()
+    (project / "big" / "huge.feature").write_text(huge)
     for args, says in (
         ((), 'ParserError: Failed to parse "'),
         (("--backend", "staging"), "unknown backend 'staging'"),
         (("features/nope.feature",), "no feature file or folder features/nope.feature"),
         (("--shard", "3/2"), "--shard 3/2: K must be from 1 to N"),
+        (("big",), "big/huge.feature is 1,240,014 bytes, over the 1,000,000 bytes"),
     ):
         result = flowspec(project, "run", *args)
         said = result.stdout + result.stderr
@@ -156,3 +166,40 @@ def test_a_mistyped_tag_is_named_with_the_closest_tags(project: Path, flowspec: 
     assert partly.returncode == 0, partly.stdout + partly.stderr
     assert "no scenario is tagged @wipp." in partly.stdout
     assert "no scenario is tagged @local." not in partly.stdout
+
+
+def grow_suite(project: Path, copies: int) -> None:
+    """Repeat the project's features so a run lasts long enough to be interrupted."""
+    for feature in list((project / "features").glob("*.feature")):
+        text = feature.read_text(encoding="utf-8")
+        for copy in range(copies):
+            (project / "features" / f"{feature.stem}_{copy}.feature").write_text(text)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_run_still_writes_the_results_it_has(
+    project: Path, stop: signal.Signals
+) -> None:
+    """Ctrl-C (or a CI runner's SIGTERM) mid-run: exit 130, every report written whole,
+    holding the scenarios that ran and not those that never started."""
+    grow_suite(project, 20)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "flowspec.cli", "run", "--workers", "2"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert run.stdout is not None
+    lines = [run.stdout.readline() for _ in range(40)]
+    assert all(" passed " in line for line in lines), lines
+    run.send_signal(stop)
+    rest, errors = run.communicate(timeout=120)
+    assert run.returncode == 130, rest + errors
+    assert "interrupted: " in rest
+    reports = project / "reports"
+    ran = outcomes(run_file.read(reports / "run.json"))
+    assert 40 <= len(ran) < 21 * 59
+    ElementTree.parse(reports / "junit.xml")
+    assert len(json.loads((reports / "cucumber.json").read_text(encoding="utf-8"))) > 0
+    assert (reports / "index.html").read_text(encoding="utf-8").rstrip().endswith("</html>")

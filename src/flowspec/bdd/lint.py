@@ -18,7 +18,7 @@ set, so only the features given are taken into account for ``form.*`` keys.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -28,11 +28,12 @@ from behave.step_registry import registry
 
 from flowspec.bdd.catalog import CatalogEntry, closest, load_catalog
 from flowspec.bdd.examples import load_examples
+from flowspec.bdd.feature_files import feature_files
 from flowspec.engine.lint import Finding, LintedWorld, check_flows, load_for_lint, one_line
 from flowspec.engine.model import Flow
 from flowspec.errors import UnknownNameError, WorldError
 
-__all__ = ["NAMED", "SENT_INPUT", "LintReport", "feature_files", "lint_project"]
+__all__ = ["NAMED", "SENT_INPUT", "LintReport", "lint_project"]
 
 Kind = Literal["flow", "user", "screen", "button"]
 
@@ -71,14 +72,6 @@ class LintReport:
             return f"no problems in {checked}"
         found = f"{_count(self.errors, 'error')}, {_count(self.warnings, 'warning')}"
         return f"{found} in {checked}"
-
-
-def feature_files(paths: Iterable[Path]) -> list[Path]:
-    """The ``.feature`` files among ``paths`` and under the folders among them."""
-    files: list[Path] = []
-    for path in paths:
-        files += sorted(path.rglob("*.feature")) if path.is_dir() else [path]
-    return list(dict.fromkeys(files))
 
 
 def lint_project(paths: Sequence[Path], scenarios: Path, steps_dir: Path | None) -> LintReport:

@@ -14,6 +14,7 @@ import json
 import os
 import queue
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,7 @@ from flowspec.reporting.merge import merge
 from flowspec.reporting.model import RunReport
 
 FAILING = ("failed", "error", "undefined")
+INTERRUPTED = 130  # what shells report for a program stopped by Ctrl-C
 _TAG = re.compile(r"@([^\s,()~]+)")
 
 
@@ -75,7 +77,8 @@ class Tally:
 
 def run(plan: RunPlan, out: IO[str]) -> int:
     """Run the plan; 0 when every scenario passed or was skipped, 1 when one failed, 2 when
-    a worker stopped without reporting (a world error, a crash), with its words."""
+    a worker stopped without reporting (a world error, a crash), with its words; 130 when
+    interrupted (Ctrl-C, or SIGTERM from a CI runner), after writing what ran."""
     started = time.perf_counter()
     view = Progress(out, Tally(plan.workers), interactive=out.isatty())
     with tempfile.TemporaryDirectory(prefix="flowspec-workers-") as scratch:
@@ -83,22 +86,14 @@ def run(plan: RunPlan, out: IO[str]) -> int:
         for folder in folders:
             folder.mkdir()
         processes = [_spawn(plan, j, folder) for j, folder in enumerate(folders, start=1)]
-        events: queue.Queue[tuple[int, str | None]] = queue.Queue()
-        readers = [
-            threading.Thread(target=_read_lines, args=(p.stdout, j, events), daemon=True)
-            for j, p in enumerate(processes)
-        ]
-        for reader in readers:
-            reader.start()
-        open_streams = len(processes)
-        while open_streams:
-            worker, line = events.get()
-            if line is None:
-                open_streams -= 1
-                continue
-            view.event(worker, line)
+        interrupted = _follow(processes, view)
         codes = [p.wait() for p in processes]
         view.finish()
+        if interrupted:
+            ran = [run_file.read(f / "run.json") for f in folders if (f / "run.json").is_file()]
+            write_reports(merge(ran), plan.reports)
+            out.write(f"interrupted: {view.tally.summary()}; the reports hold what ran\n")
+            return INTERRUPTED
         parts = [_part(folder, code) for folder, code in zip(folders, codes, strict=True)]
         problems = [
             _stopped(j, folder, code, view.said.get(j - 1, []))
@@ -122,6 +117,45 @@ def run(plan: RunPlan, out: IO[str]) -> int:
     out.write(f"reports: {plan.reports}/index.html, junit.xml, cucumber.json, run.json\n")
     failed = any(s.status in FAILING for feature in report.features for s in feature.scenarios)
     return 1 if failed else 0
+
+
+def _follow(processes: Sequence[subprocess.Popen[str]], view: Progress) -> bool:
+    """Show the workers' events until they all end; True when the run was interrupted.
+
+    A first Ctrl-C (or SIGTERM) asks each worker, once, to stop after the scenario it is
+    in, as behave does on Ctrl-C: it then writes the results it has. A second one stops
+    them at once. Workers sit in sessions of their own, so a terminal's Ctrl-C reaches
+    them only through this process, exactly once.
+    """
+    events: queue.Queue[tuple[int, str | None]] = queue.Queue()
+    for j, process in enumerate(processes):
+        threading.Thread(target=_read_lines, args=(process.stdout, j, events), daemon=True).start()
+    open_streams = len(processes)
+    interrupted = False
+    # Only the main thread may set a signal handler; elsewhere SIGTERM keeps its own.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt) if main else None
+    try:
+        while open_streams:
+            try:
+                worker, line = events.get()
+                if line is None:
+                    open_streams -= 1
+                else:
+                    view.event(worker, line)
+            except KeyboardInterrupt:
+                for process in processes:
+                    if process.poll() is None:
+                        process.send_signal(signal.SIGKILL if interrupted else signal.SIGINT)
+                interrupted = True
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+    return interrupted
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def unknown_tags(expressions: Iterable[str], known: set[str]) -> list[str]:
@@ -172,6 +206,7 @@ def _spawn(plan: RunPlan, worker: int, folder: Path) -> subprocess.Popen[str]:
             stderr=errors,
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,
         )
 
 

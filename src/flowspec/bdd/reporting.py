@@ -124,6 +124,15 @@ class Reports(Formatter):  # type: ignore[misc]  # behave ships no type hints
         self._feature = None
 
     def close(self) -> None:
+        if self._feature is not None:
+            # Ctrl-C stopped the run inside this feature, which never reached its end:
+            # keep the scenarios it finished, leave out those it never started.
+            partial = feature_report(
+                self._feature, self._matches, self.config, self._walked, started_only=True
+            )
+            if partial.scenarios:
+                self._features.append(partial)
+            self._feature = None
         report = RunReport(tuple(self._features), self._flows)
         secrets = [os.environ.get(MANAGEMENT_KEY_VARIABLE)]
         folder = self._folder()
@@ -141,16 +150,22 @@ class Reports(Formatter):  # type: ignore[misc]  # behave ships no type hints
 
 
 def feature_report(
-    feature: Any, matches: Mapping[int, str], config: Any, walked: int = 0
+    feature: Any,
+    matches: Mapping[int, str],
+    config: Any,
+    walked: int = 0,
+    started_only: bool = False,
 ) -> FeatureReport:
     """The scenarios of ``feature`` this process ran, not those the tags left out (another
-    shard's or worker's were taken out of the feature before it ran). A dry run calls no
-    hook, so there the tags alone decide, and the scenarios are numbered from ``walked``,
-    the count reported before this feature."""
+    shard's or worker's were taken out of the feature before it ran); with
+    ``started_only``, not those an interrupted run never started either. A dry run calls
+    no hook, so there the tags alone decide, and the scenarios are numbered from
+    ``walked``, the count reported before this feature."""
     ran = [
         s
         for s in feature.walk_scenarios()
-        if hasattr(s, ORDER) or (config.dry_run and s.should_run(config))
+        if (hasattr(s, ORDER) or (config.dry_run and s.should_run(config)))
+        and not (started_only and s.status == BehaveStatus.untested)
     ]
     return FeatureReport(
         name=feature.name,
