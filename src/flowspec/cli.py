@@ -227,7 +227,7 @@ def _compare(args: argparse.Namespace) -> int:
         for backend in backends:
             path = Path(folder) / f"{backend}.jsonl"
             path.touch()
-            behave = [sys.executable, "-m", "behave", *_behave_args(args, backend)]
+            behave = [sys.executable, "-m", "behave", *args.paths, *_behave_options(args, backend)]
             behave += ["-D", f"record={path}", "-D", f"reports=reports/{backend}"]
             ran = subprocess.run(behave, check=False, capture_output=True, text=True)
             summary = [line for line in ran.stdout.splitlines() if " passed, " in line]
@@ -244,8 +244,9 @@ def _compare(args: argparse.Namespace) -> int:
     return 1 if found else 0
 
 
-def _behave_args(args: argparse.Namespace, backend: str) -> list[str]:
-    behave_args = [*args.paths]
+def _behave_options(args: argparse.Namespace, backend: str) -> list[str]:
+    """The tags and userdata of ``flowspec run`` as behave's options."""
+    behave_args: list[str] = []
     for expression in args.tags:
         behave_args += ["--tags", expression]
     for definition in [f"backend={backend}", *args.define]:
@@ -373,7 +374,7 @@ def _run(args: argparse.Namespace) -> int:
     from flowspec.bdd.feature_files import check_sizes, feature_files
     from flowspec.bdd.parallel import RunPlan, run
     from flowspec.bdd.scenario import BACKENDS
-    from flowspec.bdd.selection import parse_part
+    from flowspec.bdd.selection import parse_part, share_out
     from flowspec.engine.world import World
     from flowspec.errors import FlowspecError
 
@@ -383,6 +384,7 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.backend not in BACKENDS:
         return fail(f"unknown backend {args.backend!r}; available: {', '.join(BACKENDS)}")
+    # A path may name lines of a feature (features/a.feature:12), as behave accepts.
     paths = [Path(p.split(":")[0]) for p in args.paths] or [Path("features")]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -391,13 +393,20 @@ def _run(args: argparse.Namespace) -> int:
     try:
         shard = parse_part(args.shard)
         World.load(Path(userdata.get("scenarios", "scenarios")))
-        check_sizes(feature_files(paths))
+        files = feature_files(paths)
+        check_sizes(files)
     except FlowspecError as error:
         return fail(str(error))
+    by_line = any(":" in path for path in args.paths)
+    shares = () if by_line else tuple(share_out(files, shard, args.workers))
+    if not by_line and not shares:
+        where = ", ".join(str(path) for path in paths)
+        return fail(f"no feature file in {where}: write one, or start with flowspec new")
     plan = RunPlan(
-        behave_args=tuple(_behave_args(args, args.backend)),
-        workers=args.workers,
-        shard=shard,
+        options=tuple(_behave_options(args, args.backend)),
+        # Lines of a feature are behave's to pick: one worker runs them.
+        shares=shares,
+        paths=tuple(args.paths),
         reports=Path(userdata.get("reports", "reports")),
         dry_run=args.dry_run,
         tags=tuple(args.tags),

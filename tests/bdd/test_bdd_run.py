@@ -76,7 +76,8 @@ def test_usage_and_world_errors_exit_2_before_anything_runs(
     project: Path, flowspec: Command
 ) -> None:
     """A broken world, a feature that does not parse, an unknown backend, a missing path,
-    a bad shard and a feature file over the size limit each exit 2, saying what is wrong."""
+    a bad shard, a feature file over the size limit and a folder without features each
+    exit 2, saying what is wrong."""
     (project / "scenarios" / "users.yaml").write_text("users: [{loginIds: 3}]\n")
     broken = flowspec(project, "run")
     assert broken.returncode == 2
@@ -97,6 +98,7 @@ def test_usage_and_world_errors_exit_2_before_anything_runs(
         (("features/nope.feature",), "no feature file or folder features/nope.feature"),
         (("--shard", "3/2"), "--shard 3/2: K must be from 1 to N"),
         (("big",), "big/huge.feature is 1,240,014 bytes, over the 1,000,000 bytes"),
+        (("scenarios",), "no feature file in scenarios: write one, or start with flowspec new"),
     ):
         result = flowspec(project, "run", *args)
         said = result.stdout + result.stderr
@@ -115,8 +117,8 @@ def test_two_workers_give_the_report_one_process_gives(project: Path, flowspec: 
 
 
 def test_shards_split_the_suite_and_merge_back_into_it(project: Path, flowspec: Command) -> None:
-    """Three shards run disjoint parts that together are the suite; report merge joins
-    them into the single run's report."""
+    """Three shards run disjoint, non-empty parts that together are the suite; report
+    merge joins them into the single run's report."""
     assert flowspec(project, "run").returncode == 0
     single = outcomes(run_file.read(project / "reports" / "run.json"))
     parts = []
@@ -125,7 +127,7 @@ def test_shards_split_the_suite_and_merge_back_into_it(project: Path, flowspec: 
         result = flowspec(project, "run", "--shard", f"{k}/3", "-D", f"reports={folder}")
         assert result.returncode == 0, result.stdout + result.stderr
         parts.append(outcomes(run_file.read(project / folder / "run.json")))
-    assert {len(part) for part in parts} <= {len(single) // 3, -(-len(single) // 3)}
+    assert all(parts)
     assert sorted(o for part in parts for o in part) == sorted(single)
     merged = flowspec(project, "report", "merge", "shard-1", "shard-2", "shard-3")
     assert merged.returncode == 0, merged.stderr

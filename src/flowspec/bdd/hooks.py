@@ -1,6 +1,7 @@
 """behave hooks: before any feature runs, load and check the test world once, fill
 Examples tables that come from files, and leave to other shards and workers the scenarios
-that are theirs; before each feature, hand the flows to the reports.
+that are theirs (``-D share=``, written by flowspec run); before each feature, hand the
+flows to the reports.
 
 A malformed flow or users file then stops the run at once with one clear message
 (behave reports a ``before_all`` error without a traceback) instead of failing every
@@ -9,6 +10,7 @@ scenario with the same error.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flowspec.bdd.examples import load_examples
@@ -23,7 +25,7 @@ from flowspec.bdd.scenario import (
     reset_served_world,
     world_for,
 )
-from flowspec.bdd.selection import select_scenarios
+from flowspec.bdd.selection import Share, select_scenarios
 
 
 def before_all(context: Any) -> None:
@@ -32,7 +34,9 @@ def before_all(context: Any) -> None:
     features = context._runner.features
     for feature in features:
         load_examples(feature, project_folder(context))
-    announce_total(context, select_scenarios(context.config, features), features)
+    chosen = context.config.userdata.get("share")
+    share = Share.read(Path(chosen)) if chosen else None
+    announce_total(context, select_scenarios(context.config, features, share), features)
 
 
 def before_feature(context: Any, feature: Any) -> None:

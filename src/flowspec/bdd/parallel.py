@@ -1,11 +1,11 @@
 """``flowspec run``: behave in one or more worker processes, one progress view, one report.
 
-Each worker is ``python -m behave`` over the whole suite with ``-D worker=J/M`` (and the
-shard's ``-D shard=K/N``), so it runs its round-robin part (see ``selection``), loads the
-world and keys once, writes its reports into a folder of its own and tells its progress
-through the ``flowspec.progress`` formatter, one JSON line per event. This process reads
-those lines as they come, draws the progress, then merges the workers' ``run.json`` into
-the one report set in ``reports/``.
+Each worker is ``python -m behave`` over the feature files of its share of the suite (see
+``selection``; the share itself is handed over as ``-D share=<file>``). It loads the world
+and keys once, writes its results into a folder of its own and tells its progress through
+the ``flowspec.progress`` formatter, one JSON line per event. This process reads those
+lines as they come, draws the progress, then merges the workers' ``run.json`` into the
+one report set in ``reports/``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from flowspec.bdd.reporting import MANAGEMENT_KEY_VARIABLE, WRITERS
-from flowspec.bdd.selection import WHOLE, Part
+from flowspec.bdd.selection import Share
 from flowspec.errors import ReportError, did_you_mean
 from flowspec.redaction import redact_text
 from flowspec.reporting import run_file
@@ -41,14 +41,20 @@ _TAG = re.compile(r"@([^\s,()~]+)")
 
 @dataclass(frozen=True)
 class RunPlan:
-    """What ``flowspec run`` was asked for, as behave arguments and parts."""
+    """What ``flowspec run`` was asked for: behave's options (tags, userdata), and either
+    one share of the suite per worker or, for paths with line numbers, those paths for a
+    single worker that runs them as behave would."""
 
-    behave_args: tuple[str, ...]
-    workers: int = 1
-    shard: Part = WHOLE
+    options: tuple[str, ...]
+    shares: tuple[Share, ...] = ()
+    paths: tuple[str, ...] = ()
     reports: Path = Path("reports")
     dry_run: bool = False
     tags: tuple[str, ...] = ()  # the --tags expressions, to name a tag the suite lacks
+
+    @property
+    def workers(self) -> int:
+        return max(len(self.shares), 1)
 
 
 @dataclass
@@ -85,7 +91,10 @@ def run(plan: RunPlan, out: IO[str]) -> int:
         folders = [Path(scratch) / f"worker-{j}" for j in range(1, plan.workers + 1)]
         for folder in folders:
             folder.mkdir()
-        processes = [_spawn(plan, j, folder) for j, folder in enumerate(folders, start=1)]
+        shares: Sequence[Share | None] = plan.shares or [None]
+        processes = [
+            _spawn(plan, share, folder) for share, folder in zip(shares, folders, strict=True)
+        ]
         interrupted = _follow(processes, view)
         codes = [p.wait() for p in processes]
         view.finish()
@@ -174,12 +183,13 @@ def _part(folder: Path, code: int) -> RunReport | None:
     return None if code == 1 and not failed else report
 
 
-def _spawn(plan: RunPlan, worker: int, folder: Path) -> subprocess.Popen[str]:
+def _spawn(plan: RunPlan, share: Share | None, folder: Path) -> subprocess.Popen[str]:
     command = [
         sys.executable,
         "-m",
         "behave",
-        *plan.behave_args,
+        *(share.files if share else plan.paths),
+        *plan.options,
         "--no-color",
         "--no-summary",
         "--format",
@@ -188,14 +198,13 @@ def _spawn(plan: RunPlan, worker: int, folder: Path) -> subprocess.Popen[str]:
         "--outfile",
         "-",
         "-D",
-        f"shard={plan.shard.index}/{plan.shard.count}",
-        "-D",
-        f"worker={worker}/{plan.workers}",
-        "-D",
         f"reports={folder}",
         "-D",
         "report_files=run.json",
     ]
+    if share is not None:
+        (folder / "share.json").write_text(share.dumps(), encoding="utf-8")
+        command += ["-D", f"share={folder / 'share.json'}"]
     if plan.dry_run:
         command.append("--dry-run")
     # stderr goes to a file: a pipe nobody reads until the end could fill and stall it.
