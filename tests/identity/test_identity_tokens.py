@@ -203,10 +203,10 @@ REFRESH_MATRIX = [
     ),
     pytest.param(
         lambda w: w.issuer().mint("u1", kind="refresh", claims={"pad": "x" * 20_000}),
-        "accepted",
+        "too-large",
         id="20kb-signed",
     ),
-    pytest.param(lambda _: "e" * 10_000 + "." + "f" * 10_000, "malformed", id="20kb-garbage"),
+    pytest.param(lambda _: "e" * 10_000 + "." + "f" * 10_000, "too-large", id="20kb-garbage"),
     pytest.param(lambda _: "", "malformed", id="empty"),
     pytest.param(lambda _: "not a jwt at all, really", "malformed", id="prose"),
     pytest.param(lambda _: "...", "malformed", id="three-dots"),
@@ -227,7 +227,7 @@ REFRESH_MATRIX = [
     ),
     pytest.param(lambda _: f"{_segment(b'[]')}.e30.c2ln", "malformed", id="header-not-object"),
     pytest.param(
-        lambda _: f"e30.{_segment(b'[' * 100_000)}.c2ln", "malformed", id="deeply-nested-payload"
+        lambda _: f"e30.{_segment(b'[' * 12_000)}.c2ln", "malformed", id="deeply-nested-payload"
     ),
 ]
 

@@ -85,14 +85,16 @@ class LocalRunner:
         )
         token = refresh_jwt if refresh_jwt is not None else token_input
         if token is not None:
-            _open_session(state, str(token))
+            _open_session(state, token)
         execution = Execution(flow, self._world.flows, state, self._world.step_limit)
         execution.begin()
         return execution
 
 
-def _open_session(state: RunState, token: str) -> None:
-    """Judge the refresh JWT; an accepted one signs the run in, a rejected one is recorded."""
+def _open_session(state: RunState, token: object) -> None:
+    """Judge the refresh JWT; an accepted one signs the run in, a rejected one is recorded
+    and the run goes on anonymous. ``token`` is as the client sent it: the input ``jwt``
+    may be any JSON value, and the verdict on one that is no string says what it is."""
     verdict = state.issuer.verify(token, kind="refresh")
     state.session = {**verdict.as_context(), "claims": dict(verdict.claims)}
     if not verdict.accepted:

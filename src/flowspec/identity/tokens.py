@@ -3,6 +3,14 @@
 Verification returns a :class:`Verdict` instead of raising: a scenario that hands a flow
 an expired or forged token expects a rejection, so a rejection is a value to assert on.
 Time checks use the injected clock rather than pyjwt's, so tests never sleep.
+
+What verification refuses, and why (``docs/wire.md``, "Tokens"): a token over
+:data:`MAX_TOKEN_LENGTH`, unread; anything but RS256 (``alg: none``, and HS256 keyed with
+the public key, the key-confusion attack, included), since Descope's JWKs declare RS256
+and its SDKs verify with the JWK's ``alg``; an unknown ``kid``; a bad signature; an
+expired token, one not yet valid (``nbf`` or ``iat`` ahead), beyond
+:data:`LEEWAY_SECONDS` either way; another issuer; another audience, when the project
+names one; and the other kind of token (``drn``).
 """
 
 from __future__ import annotations
@@ -14,30 +22,45 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
 import jwt
 
 from flowspec.identity.keys import KeyRing
 
-__all__ = ["LEEWAY_SECONDS", "TokenIssuer", "TokenKind", "Verdict", "VerdictCode", "decode_claims"]
+__all__ = [
+    "LEEWAY_SECONDS",
+    "MAX_TOKEN_LENGTH",
+    "TokenIssuer",
+    "TokenKind",
+    "Verdict",
+    "VerdictCode",
+    "decode_claims",
+]
 
 TokenKind = Literal["refresh", "session"]
 VerdictCode = Literal[
     "accepted",
+    "too-large",
     "malformed",
     "bad-signature",
     "unknown-key",
     "expired",
     "not-yet-valid",
     "wrong-issuer",
+    "wrong-audience",
     "wrong-kind",
     "unsupported-algorithm",
 ]
 
 #: Descope's SDKs allow this much clock skew by default.
 LEEWAY_SECONDS = 5
+#: The longest token verification reads, in characters (a JWT is ASCII, so also bytes).
+#: Descope's tokens travel in cookies, which browsers cap near 4 KB; 16 KiB leaves room
+#: for many custom claims and still refuses a payload sent to exhaust the parser. The
+#: figure is flowspec's: Descope documents no limit.
+MAX_TOKEN_LENGTH: Final = 16 * 1024
 
 _DRN: dict[TokenKind, str] = {"refresh": "DSR", "session": "DS"}
 _DEFAULT_TTL: dict[TokenKind, int] = {"refresh": 30 * 24 * 3600, "session": 10 * 60}
@@ -83,34 +106,67 @@ def _instant(seconds: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _b64url_json(segment: str) -> object:
-    raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-    return json.loads(raw)
+class _NotAJwtError(ValueError):
+    """The text is not a compact JWS; the message says which part of it fails."""
 
 
-def _parse(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """Return the unverified header and payload, or None if the token is not a JWT."""
-    parts = token.split(".")
-    # JWTs are ASCII by definition; anything else (lone surrogates included) never
-    # reaches the base64 and UTF-8 codecs, whose errors differ by input.
-    if len(parts) != 3 or not token.isascii():
-        return None
+def _b64url_object(segment: str, name: str) -> dict[str, Any]:
     try:
-        header = _b64url_json(parts[0])
-        payload = _b64url_json(parts[1])
+        value = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
     except (ValueError, RecursionError):
         # ValueError covers bad base64, bad UTF-8, bad JSON and over-long integers;
         # RecursionError a payload nested deeper than the JSON parser will go.
-        return None
-    if not isinstance(header, dict) or not isinstance(payload, dict):
-        return None
-    return header, payload
+        raise _NotAJwtError(f"the token's {name} is not base64url-encoded UTF-8 JSON") from None
+    if not isinstance(value, dict):
+        raise _NotAJwtError(f"the token's {name} is JSON but not an object")
+    return value
+
+
+def _parse(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the unverified header and payload; raise ``_NotAJwtError`` saying why not."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise _NotAJwtError(
+            f"the token has {len(parts)} dot-separated part{'s' * (len(parts) != 1)}, "
+            "not the 3 of a JWT (header.payload.signature)"
+        )
+    # JWTs are ASCII by definition; anything else (lone surrogates included) never
+    # reaches the base64 and UTF-8 codecs, whose errors differ by input.
+    if not token.isascii():
+        raise _NotAJwtError("the token holds characters that are not ASCII, which no JWT does")
+    return _b64url_object(parts[0], "header"), _b64url_object(parts[1], "payload")
 
 
 def decode_claims(token: str) -> dict[str, Any]:
     """Return the token's payload without verifying it, or ``{}`` if it does not decode."""
-    parsed = _parse(token) if isinstance(token, str) else None
-    return parsed[1] if parsed else {}
+    if not isinstance(token, str):
+        return {}
+    try:
+        return _parse(token)[1]
+    except _NotAJwtError:
+        return {}
+
+
+def _kind_of(value: object) -> str:
+    """What a token that is no string is, in JSON's words where it has one."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "an array"
+    return f"a {type(value).__name__}"
+
+
+def _names(audience: object, required: str) -> bool:
+    """Whether a token's ``aud`` (a string or a list of them) names ``required``."""
+    if isinstance(audience, str):
+        return audience == required
+    return isinstance(audience, list) and required in audience
 
 
 def _number(value: object) -> float | None:
@@ -129,6 +185,13 @@ class TokenIssuer:
 
     Verification accepts as issuer the project id, an http(s) URL whose last path segment
     is the project id (Descope's two forms), or the ``issuer`` this instance mints with.
+
+    With an ``audience``, every token minted carries it as ``aud`` and verification
+    requires it, as ``aud`` itself or in an ``aud`` list (RFC 7519, and pyjwt's
+    ``audience=`` check that Descope's Python SDK uses). Without one, ``aud`` is not
+    checked. Descope's Python SDK, given no audience, still refuses a token whose ``aud``
+    is present and is not the project id (``_decode_and_verify_token``); flowspec does not
+    follow it there, so a world without an audience accepts every ``aud``.
     """
 
     def __init__(
@@ -137,11 +200,13 @@ class TokenIssuer:
         keyring: KeyRing,
         issuer: str | None = None,
         clock: Callable[[], float] = time.time,
+        audience: str | None = None,
     ) -> None:
         self.project_id = project_id
         self.keyring = keyring
         self.issuer = issuer or project_id
         self.clock = clock
+        self.audience = audience
 
     def mint(
         self,
@@ -166,6 +231,7 @@ class TokenIssuer:
             "iat": expires - ttl,
             "exp": expires,
             "drn": _DRN[kind],
+            **({"aud": self.audience} if self.audience else {}),
             **(claims or {}),
         }
         signer = self.keyring.current
@@ -173,12 +239,25 @@ class TokenIssuer:
             payload, signer.private_key, algorithm=_ALGORITHM, headers={"kid": signer.kid}
         )
 
-    def verify(self, token: str, *, kind: TokenKind = "refresh") -> Verdict:
-        """Check a token as Descope's SDKs would, and say why it is rejected; never raises."""
-        parsed = _parse(token) if isinstance(token, str) else None
-        if parsed is None:
-            return _reject("malformed", "the token is not a JWT (three base64url JSON parts)")
-        header, unverified = parsed
+    def verify(self, token: object, *, kind: TokenKind = "refresh") -> Verdict:
+        """Check a token as Descope's SDKs would, and say why it is rejected; never raises.
+
+        ``token`` may be anything a client sent (the input ``jwt`` is any JSON value); all
+        but a string is refused, and so is a string over :data:`MAX_TOKEN_LENGTH`, before
+        any of it is decoded.
+        """
+        if not isinstance(token, str):
+            return _reject("malformed", f"the token is {_kind_of(token)}, not a string")
+        if len(token) > MAX_TOKEN_LENGTH:
+            return _reject(
+                "too-large",
+                f"the token is {len(token)} characters long, over the {MAX_TOKEN_LENGTH} "
+                "this project reads; it was refused unread",
+            )
+        try:
+            header, unverified = _parse(token)
+        except _NotAJwtError as error:
+            return _reject("malformed", str(error))
         alg = header.get("alg")
         if alg != _ALGORITHM:
             return _reject(
@@ -236,6 +315,17 @@ class TokenIssuer:
             return _reject(
                 "wrong-issuer",
                 f"the token's issuer is {_shown(issuer)}, not project {self.project_id!r}",
+                claims,
+            )
+        if self.audience is not None and not _names(claims.get("aud"), self.audience):
+            found = (
+                f"the token's audience is {_shown(claims['aud'])}"
+                if "aud" in claims
+                else "the token has no aud claim"
+            )
+            return _reject(
+                "wrong-audience",
+                f"{found}; this project requires the audience {self.audience!r}",
                 claims,
             )
         drn = claims.get("drn")

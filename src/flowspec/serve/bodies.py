@@ -2,7 +2,8 @@
 
 A body over the limit is refused from its ``Content-Length`` before a byte of it is
 read, or, for a body sent in chunks, as soon as the bytes received pass the limit; it is
-never parsed. Every problem names the field and what was expected.
+never parsed, and at most the limit and one chunk of it is held. Every problem names the
+field and what was expected.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from flowspec.engine.export import describe
 from flowspec.serve.problems import BAD_REQUEST, TOO_LARGE, WireError
@@ -24,10 +25,14 @@ async def json_object(request: Request, limit: int = MAX_BODY_BYTES) -> dict[str
     if declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     received = bytearray()
-    async for chunk in request.stream():
-        received += chunk
-        if len(received) > limit:
-            raise _too_large(limit)
+    try:
+        async for chunk in request.stream():
+            received += chunk
+            if len(received) > limit:
+                raise _too_large(limit)
+    except ClientDisconnect:
+        # Nobody is left to read the answer; this keeps a hang-up out of the error log.
+        raise WireError(BAD_REQUEST, "the client hung up before its body ended") from None
     if not received.strip():
         raise WireError(BAD_REQUEST, "the body is empty; send a JSON object")
     try:

@@ -14,12 +14,18 @@ from starlette.types import ASGIApp
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8787
 _STARTUP_SECONDS: Final = 10.0
+# Room for a token at its 16 KiB limit in an Authorization header, with the other headers:
+# h11's default refuses a header block over 16 KiB that arrives in pieces, as plain text.
+_HEADER_BYTES: Final = 32 * 1024
 _POLL_SECONDS: Final = 0.005
 
 
 def serve(app: ASGIApp, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     """Serve ``app`` until interrupted (Ctrl-C), logging each request as uvicorn does."""
-    uvicorn.Server(uvicorn.Config(app, host=host, port=port, lifespan="off")).run()
+    config = uvicorn.Config(
+        app, host=host, port=port, lifespan="off", h11_max_incomplete_event_size=_HEADER_BYTES
+    )
+    uvicorn.Server(config).run()
 
 
 class BackgroundServer:
@@ -31,7 +37,13 @@ class BackgroundServer:
 
     def __init__(self, app: ASGIApp, host: str = DEFAULT_HOST, port: int = 0) -> None:
         config = uvicorn.Config(
-            app, host=host, port=port, lifespan="off", log_config=None, log_level="warning"
+            app,
+            host=host,
+            port=port,
+            lifespan="off",
+            log_config=None,
+            log_level="warning",
+            h11_max_incomplete_event_size=_HEADER_BYTES,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="flowspec-serve", daemon=True)

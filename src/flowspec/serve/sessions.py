@@ -30,14 +30,24 @@ class SignedIn:
 
 
 def signed_in(credentials: Bearer, issuer: TokenIssuer, directory: Directory) -> SignedIn:
-    """Who the refresh JWT in the ``Authorization`` header signs in; 401 if nobody."""
+    """Who the refresh JWT in the ``Authorization`` header signs in; 401 if nobody.
+
+    The 401 is inferred: Descope's Python SDK raises a 401 for an expired refresh JWT
+    before it sends one (``AuthException(401)`` in ``_decode_and_verify_token``), and what
+    Descope's server answers a refused token is not documented. The ``errorCode`` is
+    flowspec's own ``FS40100``: the codes Descope's SDKs publish (``DescopeException`` in
+    its Flutter SDK) name none for a refused token. The message gives the verdict's code
+    and reason, never the token.
+    """
     token = credentials.refresh_jwt
     if token is None:
         raise WireError(UNAUTHORIZED, "send the refresh JWT: Authorization: Bearer <project>:<JWT>")
     verdict = issuer.verify(token, kind="refresh")
     if not verdict.accepted:
         raise WireError(
-            UNAUTHORIZED, f"the refresh JWT is rejected ({verdict.code}): {verdict.reason}"
+            UNAUTHORIZED,
+            f"the refresh JWT is rejected ({verdict.code}): {verdict.reason}; "
+            "sign in again for a new one",
         )
     subject = str(verdict.claims["sub"])
     user = directory.find(subject)

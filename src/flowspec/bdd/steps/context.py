@@ -98,8 +98,9 @@ def step_jwt_accepted(context: Any) -> None:
 
 @then('the JWT is rejected as "{code:Text}"')
 def step_jwt_rejected(context: Any, code: str) -> None:
-    """The JWT was rejected with that code: malformed, bad-signature, unknown-key, expired,
-    not-yet-valid, wrong-issuer, wrong-kind, unsupported-algorithm or unknown-user.
+    """The JWT was rejected with that code: too-large, malformed, bad-signature,
+    unknown-key, expired, not-yet-valid, wrong-issuer, wrong-audience, wrong-kind,
+    unsupported-algorithm or unknown-user.
 
     Example: Then the JWT is rejected as "expired"
     """
