@@ -22,6 +22,7 @@ from flowspec.remote.answers import CHECK_URL, Answer, Failure, json_object, sta
 from flowspec.remote.errors import RemoteError, RemoteFlowMisbehaved
 from flowspec.remote.retries import Replay, backoff, may_retry
 from flowspec.remote.settings import ENV_MANAGEMENT_KEY, RemoteSettings, Timeouts
+from flowspec.remote.watchdog import Watchdog
 
 __all__ = [
     "EXPORT_PATH",
@@ -60,6 +61,10 @@ _KEEPALIVE_EXPIRY: Final = 4.0
 # A runner drives one run at a time; the spare connections serve /v1/auth/me alongside.
 _MAX_CONNECTIONS: Final = 4
 _MAX_IDLE_CONNECTIONS: Final = 2
+# httpcore's trace event as it starts waiting for a response's headers.
+_AWAITING_HEADERS: Final = "http11.receive_response_headers.started"
+# How long past its read timeout the watchdog lets a wait for headers run.
+_WATCHDOG_SLACK: Final = 0.1
 _NOT_RETRIED: Final = (
     "Not retried: the server may already have applied this interaction, and sending it "
     "again could apply it twice; start a new run to go on. "
@@ -119,12 +124,19 @@ class _Request:
     not_retried: str = _NOT_RETRIED
 
 
-class _SlowBodyError(Exception):
-    """The body was still arriving when the call's budget ran out."""
+class _LateAnswerError(Exception):
+    """The watchdog ended an answer still arriving when the call's budget ran out."""
+
+    def __init__(self, phase: Literal["headers", "body"]) -> None:
+        super().__init__(phase)
+        self.phase = phase
 
 
 # flowspec serve's addition to the management API (docs/wire.md).
 RESET_PATH = "/v1/mgmt/flowspec/reset"
+# What a server that is not flowspec serve answers the reset: it has no such route, or
+# takes the management key for a credential it does not know.
+_RESET_REFUSED: Final = frozenset({400, 401, 403, 404, 405})
 
 
 class FlowClient:
@@ -150,25 +162,25 @@ class FlowClient:
             headers={"Accept": "application/json"},
             follow_redirects=False,
         )
+        self._watchdog = Watchdog()
 
     def close(self) -> None:
         self._http.close()
+        self._watchdog.close()
 
     def reset_served_world(self) -> bool:
         """Ask ``flowspec serve`` to forget what earlier runs changed; False from a server
-        that is not flowspec serve (or without a management key), which has no such call.
-
-        One plain request, never retried: a reset is only a courtesy between scenarios.
+        that refuses the call (a real project has no such route) and without a management
+        key. Retried as ``idempotent`` (:mod:`flowspec.remote.retries`); a server that
+        cannot be reached, or fails, is a :class:`RemoteError` like any other call's.
         """
         key = self._settings.management_key
         if key is None:
             return False
-        answer = self._http.post(
-            self._settings.base_url + RESET_PATH,
-            headers={"Authorization": f"Bearer {self._settings.project_id}:{key.reveal()}"},
-            json={},
+        request = self._request(
+            "POST", RESET_PATH, "idempotent", key.reveal(), {}, accept=_RESET_REFUSED
         )
-        return answer.status_code == 200
+        return self._call(request).status not in _RESET_REFUSED
 
     def _required_key(self, path: str, what: str) -> str:
         """The management key a management call needs; a clear error, before anything is
@@ -360,7 +372,7 @@ class FlowClient:
             limits = self._limits(deadline)
             try:
                 raw = self._exchange(request, deadline, limits)
-            except (httpx.RequestError, _SlowBodyError) as error:
+            except (httpx.RequestError, _LateAnswerError) as error:
                 failure = self._transport_failure(error, limits)
             else:
                 if raw.status < 300 or raw.status in request.accept:
@@ -410,10 +422,22 @@ class FlowClient:
         )
 
     def _exchange(self, request: _Request, deadline: float, limits: Timeouts) -> Answer:
-        """One attempt; no phase waits past the deadline, nor a body arrives after it."""
+        """One attempt; no phase waits past the deadline, and the watchdog ends an answer
+        still trickling in at the deadline, headers or body."""
         timeout = httpx.Timeout(
             connect=limits.connect, read=limits.read, write=limits.write, pool=limits.pool
         )
+        phase: Literal["headers", "body"] = "headers"
+        watch = self._watchdog.arm(deadline)
+
+        def trace(event: str, info: Mapping[str, Any]) -> None:
+            self._watchdog.trace(event, info)
+            # The wait for the headers may end a little past the deadline (the read timeout
+            # counts from here): a silent server is then told by the read timeout, as "no
+            # response", not by the watchdog, as an answer still arriving.
+            if event == _AWAITING_HEADERS:
+                self._watchdog.postpone(watch, time.monotonic() + limits.read + _WATCHDOG_SLACK)
+
         try:
             with self._http.stream(
                 request.method,
@@ -421,12 +445,10 @@ class FlowClient:
                 json=request.body,
                 headers=dict(request.headers),
                 timeout=timeout,
+                extensions={"trace": trace},
             ) as response:
-                chunks = []
-                for chunk in response.iter_bytes():
-                    if time.monotonic() > deadline:
-                        raise _SlowBodyError
-                    chunks.append(chunk)
+                phase = "body"
+                content = b"".join(response.iter_bytes())
                 # Parsing cookies costs more than the rest of a small answer's handling;
                 # only an answer that sets one can carry the refresh JWT as a cookie.
                 cookie = (
@@ -434,8 +456,13 @@ class FlowClient:
                     if "set-cookie" in response.headers
                     else None
                 )
-                return Answer(response.status_code, response.headers, b"".join(chunks), cookie)
+                return Answer(response.status_code, response.headers, content, cookie)
+        except httpx.TransportError:
+            if self._watchdog.disarm(watch):
+                raise _LateAnswerError(phase) from None
+            raise
         finally:
+            self._watchdog.disarm(watch)
             # Runs of one runner must not share a session through the cookie jar.
             if self._http.cookies:
                 self._http.cookies.clear()
@@ -496,11 +523,14 @@ class FlowClient:
                 f"the connection broke before the response was complete ({detail})",
                 "The server or a proxy in between dropped the connection; check its logs",
             )
-        # An answer is arriving, so the server acted; and it will not come faster on a retry.
-        if isinstance(error, _SlowBodyError):
+        # Cut off at the budget, so no retry could fit anyway. Headers still arriving prove
+        # no more than a read timeout; a body arriving proves the server acted.
+        if isinstance(error, _LateAnswerError):
+            late = "headers were" if error.phase == "headers" else "body was"
             return Failure(
-                None,
-                f"the response body was still arriving after {self._settings.retries.budget:g} s",
+                "unknown" if error.phase == "headers" else None,
+                f"the response {late} still arriving after {budget:g} s, the whole budget "
+                "(retries.budget)",
                 "The server sends its answer too slowly; check it, or raise retries.budget",
             )
         if isinstance(error, httpx.DecodingError):

@@ -22,9 +22,10 @@ Fates:
     makes it a rule for ``flowspec serve``: never a 429 or 503 after applying a request.
 ``unknown``
     The request arrived and the answer was lost: a read timeout, the connection broken
-    before or while the response came back, or a gateway's 502 or 504 (a proxy reports
-    that the service behind it failed or was too slow, and cannot say whether it acted).
-    The server may have applied the request.
+    before or while the response came back, headers still trickling in when the call's
+    budget ran out, or a gateway's 502 or 504 (a proxy reports that the service behind it
+    failed or was too slow, and cannot say whether it acted). The server may have applied
+    the request.
 
 Any other status (400, 401, 404, 500, ...) is an answer, not a transient failure, and is
 never retried: a 500 may come after the server acted, and repeating a bad request repeats
@@ -34,7 +35,9 @@ Replays:
 
 ``idempotent``
     ``GET /v1/auth/me`` and ``POST /v2/mgmt/flow/export`` read and change nothing: every
-    fate may be retried.
+    fate may be retried. ``POST /v1/mgmt/flowspec/reset`` changes the served world, but to
+    the same state however often it is applied, and the client sends nothing else while it
+    waits: a second copy after a lost answer finds nothing left to forget.
 ``new-execution``
     ``POST /v1/flow/start`` is not idempotent, since each start creates an execution, but a
     second start cannot apply an interaction twice: the start carries no interaction, the

@@ -86,7 +86,8 @@ class RetryPolicy:
     with jitter, or the server's ``Retry-After``, never more than ``max_wait``. ``budget``
     bounds one call, waits included: a retry starts only if its wait and a whole attempt
     (the four timeouts added up) fit in what is left, no timeout reaches past it, and a
-    response body still arriving at its end is abandoned.
+    response still arriving at its end, headers or body, is cut off
+    (:mod:`flowspec.remote.watchdog`).
     """
 
     attempts: int = 4
