@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -80,31 +81,57 @@ def flowspec_run(folder: Path, workers: int) -> tuple[float, list[Any]]:
     return took, outcomes
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenarios", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+@dataclass(frozen=True)
+class SpeedUp:
+    """Median wall times of one and two workers on the same suite, and whether the merged
+    reports of every run equal the single worker's, scenario for scenario."""
+
+    scenarios: int
+    one: float
+    two: float
+    same: bool
+
+    @property
+    def ratio(self) -> float:
+        return self.one / self.two
+
+
+def measure(wanted: int, repeat: int) -> SpeedUp:
+    """Build a suite of at least ``wanted`` scenarios; time one and two workers on it,
+    alternating, ``repeat`` times each."""
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
-        make_suite(folder, args.scenarios)
+        make_suite(folder, wanted)
         times: dict[int, list[float]] = {1: [], 2: []}
         reference: list[Any] | None = None
         same = True
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             for workers in (1, 2):
                 took, outcomes = flowspec_run(folder, workers)
                 times[workers].append(took)
                 reference = outcomes if reference is None else reference
                 same = same and outcomes == reference
-        total = len(reference or [])
-    one, two = statistics.median(times[1]), statistics.median(times[2])
-    print(f"scenarios:                  {total}")
-    print(f"one worker (baseline):      {one:6.2f} s  (median of {args.repeat})")
-    print(f"two workers:                {two:6.2f} s")
-    verdict = "meets" if one / two >= TARGET else "MISSES"
-    print(f"speed-up:                   {one / two:.2f}x  target at least {TARGET}x ... {verdict}")
-    print(f"merged reports equal the single worker's, scenario for scenario: {same}")
+    return SpeedUp(
+        scenarios=len(reference or []),
+        one=statistics.median(times[1]),
+        two=statistics.median(times[2]),
+        same=same,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenarios", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    result = measure(args.scenarios, args.repeat)
+    print(f"scenarios:                  {result.scenarios}")
+    print(f"one worker (baseline):      {result.one:6.2f} s  (median of {args.repeat})")
+    print(f"two workers:                {result.two:6.2f} s")
+    verdict = "meets" if result.ratio >= TARGET else "MISSES"
+    speed_up = f"{result.ratio:.2f}x  target at least {TARGET}x ... {verdict}"
+    print(f"speed-up:                   {speed_up}")
+    print(f"merged reports equal the single worker's, scenario for scenario: {result.same}")
 
 
 if __name__ == "__main__":

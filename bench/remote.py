@@ -25,6 +25,7 @@ No token is printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
 import socket
@@ -34,7 +35,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -51,6 +52,8 @@ RATIO_TARGET = 3.0
 PAIRS_TARGET = 500.0
 WARM_UP = 30
 _READY_SECONDS = 20.0
+SERVE = (sys.executable, "-m", "flowspec.cli", "serve")
+MANAGEMENT_KEY_VARIABLE = "FLOWSPEC_MANAGEMENT_KEY"
 
 ONE_CLICK_FLOW = """\
 flow: one-click
@@ -198,6 +201,34 @@ def client(url: str, project_id: str, pairs: Pairs) -> None:
                 pairs.failed(why)
 
 
+@contextlib.contextmanager
+def serve_process(root: Path, project_id: str, management_key: str | None = None) -> Iterator[str]:
+    """``flowspec serve`` of the test world at ``root`` (of project ``project_id``) in a
+    process of its own, so it has a core and a GIL of its own, for the length of the block:
+    its base URL. The management API is on only when ``management_key`` is given."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    environment = {k: v for k, v in os.environ.items() if k != MANAGEMENT_KEY_VARIABLE}
+    if management_key is not None:
+        environment[MANAGEMENT_KEY_VARIABLE] = management_key
+    server = subprocess.Popen(
+        [*SERVE, "--port", str(port), "--scenarios", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=environment,
+    )
+    try:
+        wait_until_ready(server, f"{url}/v2/keys/{project_id}")
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 def serve_throughput(total: int, clients: int, seconds: float) -> tuple[float, float]:
     """Pairs per second: through flowspec serve in its own process, and on the local engine."""
     with tempfile.TemporaryDirectory() as folder:
@@ -215,18 +246,7 @@ def serve_throughput(total: int, clients: int, seconds: float) -> tuple[float, f
 
         local_rate = local_pairs / timed(local_run)
 
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        command = [sys.executable, "-m", "flowspec.cli", "serve", "--port", str(port)]
-        environment = {k: v for k, v in os.environ.items() if k != "FLOWSPEC_MANAGEMENT_KEY"}
-        server = subprocess.Popen(
-            [*command, "--scenarios", str(root)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=environment,
-        )
-        try:
-            wait_until_ready(server, f"{url}/v2/keys/{world.project_id}")
+        with serve_process(root, world.project_id) as url:
             warm = Pairs(WARM_UP, time.monotonic() + seconds)
             client(url, world.project_id, warm)
             pairs = Pairs(total, time.monotonic() + seconds)
@@ -240,13 +260,6 @@ def serve_throughput(total: int, clients: int, seconds: float) -> tuple[float, f
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - started
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
     failures = warm.failures + pairs.failures
     if failures:
         raise RuntimeError(f"{len(failures)} pair(s) failed; the first: {failures[0]}")

@@ -1,13 +1,19 @@
-"""Givens: who the scenario is (a JWT or none) and what the device and inputs are."""
+"""Givens: who the scenario is (a JWT or none) and what the device and inputs are.
+
+The identity package (pyjwt, cryptography) is imported by the givens that mint with
+issuers of their own, not here, for the reason ``flowspec.bdd.scenario`` gives.
+"""
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowspec.bdd.docstrings import parse_object
 from flowspec.bdd.scenario import scenario
-from flowspec.identity import KeyRing, TokenIssuer
+
+if TYPE_CHECKING:
+    from flowspec.identity import KeyRing, TokenIssuer
 
 MALFORMED_TOKEN = "this.is-not-a.jwt"
 FOREIGN_ISSUER = "P2SomeOtherProject"
@@ -45,9 +51,7 @@ def forged_jwt(context: Any, ident: str) -> None:
     """A JWT with the project's key id but signed by another key."""
     state = scenario(context)
     user = state.world.user(ident)
-    forger = TokenIssuer(
-        state.world.project_id, _forger_keys(state.world.issuer.keyring.current.kid)
-    )
+    forger = _forger(state.world.project_id, state.world.issuer.keyring.current.kid)
     state.token = state.world.refresh_token(user, issuer=forger)
 
 
@@ -56,8 +60,7 @@ def foreign_jwt(context: Any, ident: str) -> None:
     state = scenario(context)
     state.local_runner("signs a token with the project's own key")
     user = state.world.user(ident)
-    foreign = TokenIssuer(state.world.project_id, state.world.issuer.keyring, issuer=FOREIGN_ISSUER)
-    state.token = state.world.refresh_token(user, issuer=foreign)
+    state.token = state.world.refresh_token(user, issuer=_foreign(state.world.issuer))
 
 
 def malformed_jwt(context: Any) -> None:
@@ -78,6 +81,25 @@ def flow_input(context: Any, name: str, value: str) -> None:
 
 
 @cache
+def _forger(project_id: str, kid: str) -> TokenIssuer:
+    """One forger per process, so the world reuses what it mints (see
+    ``World.refresh_token``)."""
+    from flowspec.identity import TokenIssuer  # on use: see the module docstring
+
+    return TokenIssuer(project_id, _forger_keys(kid))
+
+
+@cache
 def _forger_keys(kid: str) -> KeyRing:
     """One stranger's key per process: generating RSA keys is slow."""
+    from flowspec.identity import KeyRing  # on use: see the module docstring
+
     return KeyRing.generate(kid=kid)
+
+
+@cache
+def _foreign(issuer: TokenIssuer) -> TokenIssuer:
+    """The project's own keys under another issuer name, one per process like the forger."""
+    from flowspec.identity import TokenIssuer  # on use: see the module docstring
+
+    return TokenIssuer(issuer.project_id, issuer.keyring, issuer=FOREIGN_ISSUER)

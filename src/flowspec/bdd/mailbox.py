@@ -5,12 +5,15 @@ The outbox is the local runner's; each step names the address the message went t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowspec.bdd.scenario import ScenarioState, scenario
 from flowspec.bdd.whens import click, fill_in, screen_of
-from flowspec.engine.doubles import Message, Purpose
 from flowspec.errors import ExpectationFailed, RunStateError
+
+if TYPE_CHECKING:
+    # Types only: the engine loads when a step runs (see flowspec.bdd.scenario).
+    from flowspec.engine.doubles import Message, Purpose
 
 SUBMIT = "submit"
 # Buttons that never submit a code: they ask for a new one or poll.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowspec.bdd.docstrings import parse_object
 from flowspec.bdd.scenario import scenario
-from flowspec.engine.doubles import StubbedResponse
 from flowspec.errors import SettingsError
+
+if TYPE_CHECKING:
+    from flowspec.engine.doubles import StubbedResponse
 
 
 def risk_score(context: Any, score: str) -> None:
@@ -26,15 +28,15 @@ def provider_user(context: Any, provider: str, email: str, name: str = "") -> No
 
 
 def connector_answers(context: Any, name: str, body_text: str | None) -> None:
-    scenario(context).doubles().connectors[name] = StubbedResponse(body=_response(body_text))
+    scenario(context).doubles().connectors[name] = _stub(body=_response(body_text))
 
 
 def connector_fails(context: Any, name: str, error: str) -> None:
-    scenario(context).doubles().connectors[name] = StubbedResponse(error=error)
+    scenario(context).doubles().connectors[name] = _stub(error=error)
 
 
 def scriptlet_answers(context: Any, name: str, body_text: str | None) -> None:
-    scenario(context).doubles().scriptlets[name] = StubbedResponse(body=_response(body_text))
+    scenario(context).doubles().scriptlets[name] = _stub(body=_response(body_text))
 
 
 def new_user(context: Any, login_id: str) -> None:
@@ -44,6 +46,14 @@ def new_user(context: Any, login_id: str) -> None:
             f"{login_id!r} is a user in scenarios/users.yaml, so it is not new; "
             "pick a login id no user has"
         )
+
+
+def _stub(**answer: Any) -> StubbedResponse:
+    """A connector's or scriptlet's stubbed answer (a ``body`` or an ``error``). The engine
+    is imported here, on use, for the reason ``flowspec.bdd.scenario`` gives."""
+    from flowspec.engine.doubles import StubbedResponse
+
+    return StubbedResponse(**answer)
 
 
 def _response(text: str | None) -> dict[str, Any]:

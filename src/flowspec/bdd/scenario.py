@@ -3,6 +3,11 @@
 behave drops attributes set during a scenario when the scenario ends, so each scenario
 starts with no JWT, no run and no users; the world itself, and the remote backend's
 client, are made once per process.
+
+The engine and the remote client (httpx) are imported by the functions that use them,
+not here: every step module imports this one, and registering the steps (``flowspec
+steps``, behave loading ``steps/``) then costs little more than importing behave; a
+local run never imports httpx at all.
 """
 
 from __future__ import annotations
@@ -10,15 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from flowspec.engine.doubles import Doubles
-from flowspec.engine.runner import LocalRunner, Run, Runner
-from flowspec.engine.users import User
-from flowspec.engine.world import World
 from flowspec.errors import RunStateError, SettingsError
-from flowspec.identity import VirtualAuthenticator
-from flowspec.remote import RemoteRunner, load_settings
+
+if TYPE_CHECKING:
+    from flowspec.engine.doubles import Doubles
+    from flowspec.engine.runner import LocalRunner, Run, Runner
+    from flowspec.engine.users import User
+    from flowspec.engine.world import World
+    from flowspec.identity import VirtualAuthenticator
+    from flowspec.remote import RemoteRunner
 
 ATTRIBUTE = "flowspec"
 BACKENDS = ("local", "remote")
@@ -32,6 +39,8 @@ class ScenarioState:
 
     world: World
     runner: Runner
+    # The visitor's device; on the local runner, the one its doubles hold.
+    authenticator: VirtualAuthenticator
     token: str | None = None
     delivery: TokenDelivery = "input"
     people: dict[str, User] = field(default_factory=dict)
@@ -39,7 +48,6 @@ class ScenarioState:
     screen_inputs: dict[str, Any] = field(default_factory=dict)
     device_info: dict[str, Any] = field(default_factory=dict)
     run: Run | None = None
-    authenticator: VirtualAuthenticator = field(default_factory=VirtualAuthenticator)
 
     def doubles(self) -> Doubles:
         """The outside world of this scenario: only the local runner has one to set."""
@@ -47,18 +55,23 @@ class ScenarioState:
 
     def local_runner(self, what: str) -> LocalRunner:
         """The local runner, for a step that only it can do; a clear error elsewhere."""
-        if not isinstance(self.runner, LocalRunner):
+        local = _as_local(self.runner)
+        if local is None:
             raise RunStateError(
                 f"this step {what}, which only the local runner can do; tag the scenario "
                 f"@{LOCAL_TAG} so other backends skip it"
             )
-        return self.runner
+        return local
 
     def refresh_token(self, user: User) -> str:
         """A refresh JWT for ``user`` from the backend: minted locally, or obtained from a
         remote project through its test-user OTP endpoints."""
-        if isinstance(self.runner, RemoteRunner):
-            return self.runner.test_user_refresh_jwt(user.login_ids[0])
+        if _as_local(self.runner) is None:
+            # Imported only here, off the local path, so a local run never loads httpx.
+            from flowspec.remote import RemoteRunner
+
+            if isinstance(self.runner, RemoteRunner):
+                return self.runner.test_user_refresh_jwt(user.login_ids[0])
         return self.world.refresh_token(user)
 
     def current(self) -> Run:
@@ -69,9 +82,18 @@ class ScenarioState:
         return self.run
 
 
+def _as_local(runner: Runner) -> LocalRunner | None:
+    """``runner`` when it is the local runner."""
+    from flowspec.engine.runner import LocalRunner  # on use: see the module docstring
+
+    return runner if isinstance(runner, LocalRunner) else None
+
+
 @cache
 def load_world(root: Path) -> World:
     """The world at ``root``, read once per process."""
+    from flowspec.engine.world import World  # on use: see the module docstring
+
     return World.load(root)
 
 
@@ -94,9 +116,17 @@ def backend_of(context: Any) -> str:
 
 def world_for(context: Any) -> World:
     """The world of this behave run: ``scenarios/`` beside the steps, or ``-D scenarios=``."""
-    userdata = context.config.userdata
     backend_of(context)
-    return load_world((project_folder(context) / userdata.get("scenarios", "scenarios")).resolve())
+    return _world_in(
+        project_folder(context), str(context.config.userdata.get("scenarios", "scenarios"))
+    )
+
+
+@cache
+def _world_in(project: Path, scenarios: str) -> World:
+    """The world ``scenarios`` names from ``project``: its path resolved once per process,
+    not for every scenario."""
+    return load_world((project / scenarios).resolve())
 
 
 def project_folder(context: Any) -> Path:
@@ -110,6 +140,8 @@ _remote_runners: dict[Path, RemoteRunner] = {}
 def remote_runner(project: Path, flows: Path) -> RemoteRunner:
     """One remote client per process: its connections are kept alive across scenarios."""
     if project not in _remote_runners:
+        from flowspec.remote import RemoteRunner, load_settings  # the remote backend only
+
         pyproject = project / "pyproject.toml"
         settings = load_settings(pyproject if pyproject.exists() else None)
         _remote_runners[project] = RemoteRunner(settings, flows)
@@ -135,10 +167,14 @@ def close_remote_runners() -> None:
 
 
 def _new_state(context: Any) -> ScenarioState:
+    from flowspec.engine.runner import LocalRunner  # on use: see the module docstring
+
     world = world_for(context)
     if backend_of(context) == "remote":
+        from flowspec.identity import VirtualAuthenticator
+
         remote = remote_runner(project_folder(context), world.root / "flows")
-        return ScenarioState(world=world, runner=remote)
+        return ScenarioState(world=world, runner=remote, authenticator=VirtualAuthenticator())
     runner = LocalRunner(world)
     # One device per scenario: the passkeys users.yaml gives users live on it.
     return ScenarioState(world=world, runner=runner, authenticator=runner.doubles.device)

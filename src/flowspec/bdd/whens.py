@@ -1,4 +1,8 @@
-"""Whens: start a flow and act on its screens as a person (or their devices) would."""
+"""Whens: start a flow and act on its screens as a person (or their devices) would.
+
+The engine and the identity package are imported by the steps that use them, not here,
+for the reason ``flowspec.bdd.scenario`` gives.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from flowspec.bdd.scenario import ScenarioState, scenario
-from flowspec.engine.actions.oauth import provider_code
-from flowspec.engine.actions.passkeys import RP_ID
-from flowspec.engine.runner import JWT_INPUT
 from flowspec.errors import RunStateError, UnknownNameError
-from flowspec.identity import VirtualAuthenticator, registration_options, totp
 
 SUBMIT = "submit"
 
 
 def run_flow(context: Any, flow_id: str) -> None:
+    from flowspec.engine.runner import JWT_INPUT  # on use: see the module docstring
+
     state = scenario(context)
     inputs = dict(state.flow_inputs)
     header_token = None
@@ -39,6 +41,8 @@ def fill_in(context: Any, name: str, value: str) -> None:
 def fill_in_totp(context: Any, name: str) -> None:
     """Type the code an authenticator app shows now: the secret of the enrollment screen,
     else the signed-in user's enrolled secret."""
+    from flowspec.identity import totp  # on use: see the module docstring
+
     state = scenario(context)
     screen = screen_of(state)
     secret = _scanned_secret(screen) or _enrolled_secret(state)
@@ -58,6 +62,9 @@ def click(context: Any, button: str, values: Mapping[str, Any] | None = None) ->
 def answer_passkey(context: Any, other_device: bool = False) -> None:
     """The visitor's device answers the flow's passkey prompt: it creates a passkey, or
     signs with the one it holds. ``other_device`` answers with a passkey of another device."""
+    from flowspec.engine.actions.passkeys import RP_ID  # on use: see the module docstring
+    from flowspec.identity import VirtualAuthenticator, registration_options
+
     state = scenario(context)
     prompt = _pending(state, "webauthn", "a passkey")
     options = json.loads(prompt["options"])
@@ -86,6 +93,8 @@ def continue_with(context: Any, provider: str) -> None:
 
 def provider_returns(context: Any) -> None:
     """The OAuth provider sends the visitor back with a code, as after they consent."""
+    from flowspec.engine.actions.oauth import provider_code  # on use: see the module docstring
+
     state = scenario(context)
     redirect = _pending(state, "redirect", "an OAuth redirect")
     state.current().interact(SUBMIT, {"exchangeCode": provider_code(str(redirect["url"]))})
