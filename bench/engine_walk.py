@@ -3,7 +3,11 @@
 Baseline, measured in the same run: a plain Python loop that visits the same 30 tasks by
 following each task's first rule. Target (issue 3): under 1 ms of CPU per run. The run
 starts with a refresh JWT (verified once per run) and ends in an End task that issues a
-session, so the figure includes one RS256 verification and two RS256 signatures.
+session: one RS256 verification and two RS256 signatures. Equal claims signed within one
+second are signed once (``TokenIssuer.mint``), so two figures are printed: runs that reuse
+the session's tokens, as a suite running one user's scenarios does, and runs on a clock
+that moves a second at every reading, which sign anew every time (the worst case, which
+the target is judged on).
 
     python bench/engine_walk.py [--runs 2000]
 """
@@ -11,13 +15,16 @@ session, so the figure includes one RS256 verification and two RS256 signatures.
 from __future__ import annotations
 
 import argparse
+import itertools
 import tempfile
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from flowspec.engine.runner import LocalRunner
 from flowspec.engine.world import World
+from flowspec.identity import TokenIssuer
 
 CONDITIONS = 12
 PROPERTIES = 14
@@ -84,6 +91,13 @@ def engine_runs(world: World, runs: int) -> float:
     return (time.process_time() - start) / runs
 
 
+def signing_anew(world: World) -> World:
+    """``world`` with an issuer whose clock moves a second at every reading."""
+    seconds = itertools.count(int(time.time()))
+    issuer = TokenIssuer(world.project_id, world.issuer.keyring, clock=lambda: next(seconds))
+    return replace(world, issuer=issuer)
+
+
 def baseline_runs(world: World, runs: int) -> float:
     """The same 30 tasks visited by a bare loop: look the task up, take its first rule."""
     flow = world.flow("walk")
@@ -107,11 +121,15 @@ def main() -> None:
         world = build_world(Path(folder))
         assert len(world.flow("walk").tasks) == 30
         engine_runs(world, 50)  # warm caches (parsed regexes, imports)
-        engine = engine_runs(world, runs)
+        reused = engine_runs(world, runs)
+        engine = engine_runs(signing_anew(world), runs)
         baseline = baseline_runs(world, runs * 10)
-    print(f"{'measure':<44}{'per run':>12}")
-    print(f"{'plain loop over the 30 tasks (baseline)':<44}{baseline * 1e6:>10.1f} us")
-    print(f"{'local engine, 30 tasks, JWT in, session out':<44}{engine * 1e6:>10.1f} us")
+    print(f"{'measure':<56}{'per run':>12}")
+    print(f"{'plain loop over the 30 tasks (baseline)':<56}{baseline * 1e6:>10.1f} us")
+    print(
+        f"{'local engine, 30 tasks, JWT in, session out, signed anew':<56}{engine * 1e6:>10.1f} us"
+    )
+    print(f"{'the same, session tokens reused within the second':<56}{reused * 1e6:>10.1f} us")
     print(f"ratio engine / baseline: {engine / baseline:.0f}x; target: engine under 1000 us CPU")
     print("verdict:", "within target" if engine < 1e-3 else "OVER TARGET")
 

@@ -12,9 +12,8 @@ Layout::
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,30 +54,6 @@ _USER_KEYS = frozenset(
 )
 
 
-class SameSecondTokens:
-    """Tokens minted in the current second of the issuer's clock, by what they were minted
-    from: issuer, subject, claims and kind of expiry.
-
-    A token's only times are whole seconds (``iat``, ``exp``) and RS256 signatures
-    (PKCS#1 v1.5) are deterministic, so minting the same claims again within the same
-    second yields the very same token: reusing it saves an RSA signature (about 0.2 ms) and
-    no one can tell. Only one second's tokens are kept.
-    """
-
-    def __init__(self) -> None:
-        self._second: int | None = None
-        self._tokens: dict[Hashable, str] = {}
-
-    def get(self, second: int, key: Hashable, mint: Callable[[], str]) -> str:
-        """The token minted for ``key`` in ``second``, minting it first if there is none."""
-        if second != self._second:
-            self._second, self._tokens = second, {}
-        token = self._tokens.get(key)
-        if token is None:
-            token = self._tokens[key] = mint()
-        return token
-
-
 @dataclass(frozen=True)
 class World:
     """Everything a local run needs besides the scenario itself."""
@@ -91,9 +66,6 @@ class World:
     flows: Mapping[str, Flow]
     issuer: TokenIssuer
     step_limit: int
-    _minted: SameSecondTokens = field(
-        default_factory=SameSecondTokens, init=False, repr=False, compare=False
-    )
 
     @classmethod
     def load(cls, root: Path) -> World:
@@ -144,11 +116,8 @@ class World:
         expired: bool = False,
         issuer: TokenIssuer | None = None,
     ) -> str:
-        """A refresh JWT for ``user`` in Descope's shape, as if they signed in by email.
-
-        Equal claims minted in the same second are minted once (see ``SameSecondTokens``):
-        a suite gives the same few users' JWTs thousands of times.
-        """
+        """A refresh JWT for ``user`` in Descope's shape, as if they signed in by email
+        (signed once per second for equal claims: see ``TokenIssuer.mint``)."""
         # Claims need the roles' permissions only, not a copy of every user.
         claims_of = Directory((), self.roles, self.tenants).claims
         base = {**claims_of(UserRecord.of(user)), "amr": ["email"]}
@@ -156,14 +125,7 @@ class World:
             base["tu"] = True
         minted_by = issuer or self.issuer
         payload = {**base, **(claims or {})}
-        # repr keys what JSON cannot write, such as the dates pyjwt accepts for exp or nbf.
-        claims_key = json.dumps(payload, sort_keys=True, default=repr)
-        key = (minted_by, user.user_id, claims_key, expired)
-        return self._minted.get(
-            int(minted_by.clock()),
-            key,
-            lambda: minted_by.mint(user.user_id, kind="refresh", claims=payload, expired=expired),
-        )
+        return minted_by.mint(user.user_id, kind="refresh", claims=payload, expired=expired)
 
     def directory(self) -> Directory:
         """A fresh, private copy of the users for one run."""
