@@ -121,6 +121,10 @@ class Reports(Formatter):  # type: ignore[misc]  # behave ships no type hints
             if report.scenarios:
                 self._features.append(report)
             self._flows = getattr(self._feature, FLOW_GRAPHS, None) or self._flows
+            # The model holds the paths now; behave keeps its scenarios to the end of the
+            # run, and a path left on each is memory a suite of thousands pays twice.
+            for scenario in self._feature.walk_scenarios():
+                scenario.__dict__.pop(FLOW_PATH, None)
         self._feature = None
 
     def close(self) -> None:
