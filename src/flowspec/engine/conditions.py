@@ -166,7 +166,8 @@ def _not_in(value: Any, predicate: Any) -> bool:
 def _pattern(source: str) -> re.Pattern[str] | None:
     try:
         return re.compile(source)
-    except re.error:
+    except (re.error, OverflowError, RecursionError):
+        # Besides re.error: a repeat count over 4294967295, groups nested ~1000 deep.
         return None
 
 

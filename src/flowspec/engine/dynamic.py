@@ -37,6 +37,7 @@ class Missing(enum.Enum):
 
 MISSING: Final = Missing.MISSING
 
+_LONGEST_INDEX = 18
 _TEMPLATE = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
 
 # JavaScript prints integral floats below 1e21 without a fraction ("2", not "2.0"); the
@@ -47,8 +48,8 @@ _JS_PLAIN_INTEGER_LIMIT = 1e21
 def lookup(values: Mapping[str, Any], key: str) -> Any:
     """Return the value at the dotted ``key`` in ``values``, or :data:`MISSING`.
 
-    Mappings are walked by name; a segment of digits indexes a list. Anything else that
-    is absent, out of range or not a container gives :data:`MISSING`.
+    Mappings are walked by name; a segment of ASCII digits indexes a list. Anything else
+    that is absent, out of range or not a container gives :data:`MISSING`.
     """
     node: Any = values
     for segment in key.split("."):
@@ -61,10 +62,16 @@ def lookup(values: Mapping[str, Any], key: str) -> Any:
 def _step(node: Any, segment: str) -> Any:
     if isinstance(node, Mapping):
         return node.get(segment, MISSING)
-    if isinstance(node, Sequence) and not isinstance(node, str | bytes) and segment.isdigit():
+    if isinstance(node, Sequence) and not isinstance(node, str | bytes) and _is_index(segment):
         index = int(segment)
         return node[index] if index < len(node) else MISSING
     return MISSING
+
+
+def _is_index(segment: str) -> bool:
+    # ASCII digits only ("²" is a digit int() refuses), and few enough for int(): a
+    # segment of more digits than any list's length indexes nothing anyway.
+    return segment.isascii() and segment.isdigit() and len(segment) <= _LONGEST_INDEX
 
 
 def render(template: Any, values: Mapping[str, Any]) -> Any:
@@ -87,8 +94,10 @@ def text(value: Any) -> str:
     """The string form Descope gives a value when it compares or prints it.
 
     ``None`` and :data:`MISSING` are "", booleans ``true``/``false``, numbers print as
-    JavaScript prints them (``2`` for ``2.0``; "" for NaN and infinities), lists are
-    their items' forms joined by commas; anything else is ``str()``.
+    JavaScript prints them (``2`` for ``2.0``; "" for NaN and infinities, and for whole
+    numbers too long for ``str()``, which are far beyond JavaScript's largest number), lists
+    are their items' forms joined by commas; anything else is ``str()``, or "" when that
+    fails on such a number inside it.
     """
     if value is None or value is MISSING:
         return ""
@@ -98,7 +107,12 @@ def text(value: Any) -> str:
         return _float_text(value)
     if isinstance(value, list | tuple):
         return ",".join(text(item) for item in value)
-    return str(value)
+    try:
+        return str(value)
+    except ValueError:
+        # int() and str() refuse more than 4300 digits; JavaScript reads such a number as
+        # Infinity, whose form is "" here.
+        return ""
 
 
 def _float_text(value: float) -> str:

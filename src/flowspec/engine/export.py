@@ -51,6 +51,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final, NoReturn, cast, get_args
 
+from flowspec.engine.bounds import MAX_NESTING, reason, too_deep
 from flowspec.engine.model import (
     AtomicCondition,
     Branch,
@@ -81,6 +82,7 @@ _START_ID = "start"
 _SHOWN_LIMIT = 40
 _SCALAR_NAMES: Final = ((bool, "a boolean"), (int | float, "a number"), (str, "a string"))
 _REEXPORT = "Export the flow again from Descope, or correct this field by hand"
+_TOO_DEEP = f"the dsl nests arrays and objects more than {MAX_NESTING} levels deep"
 _BUTTON = "Button"
 _SOCIAL = "social"
 # Descope's own social buttons, named even where the design does not mark them social.
@@ -315,12 +317,20 @@ def _dsl(reader: _Reader, dsl: Any, where: Where) -> Any:
     if not isinstance(dsl, str):
         return dsl
     try:
-        return json.loads(dsl)
+        contents = json.loads(dsl)
     except json.JSONDecodeError as error:
         reader.fail(
             where,
             f"the dsl is a string that is not JSON ({error.msg} at character {error.pos})",
         )
+    except ValueError as error:
+        # Beyond a syntax error, int() refusing a number of thousands of digits.
+        reader.fail(where, f"the dsl holds a number Python cannot read ({reason(error)})")
+    except RecursionError:
+        reader.fail(where, _TOO_DEEP)
+    if too_deep(contents) is not None:
+        reader.fail(where, _TOO_DEEP)
+    return contents
 
 
 def _unknown_shape(reader: _Reader, root: JsonObject) -> NoReturn:
@@ -383,8 +393,10 @@ def _task_type(reader: _Reader, task_id: str, task: JsonObject, where: Where) ->
             f'task "{task_id}" has no type; only the task "start" may omit it',
             f"Give it one of the types {', '.join(sorted(_TASK_TYPES))}",
         )
+    if not isinstance(declared, str):
+        reader.fail(where / "type", f"expected a string, found {describe(declared)}")
     if declared not in _TASK_TYPES:
-        hint = did_you_mean(str(declared), _TASK_TYPES)
+        hint = did_you_mean(declared, _TASK_TYPES)
         reader.fail(
             where / "type",
             f"unknown task type {declared!r}",

@@ -8,6 +8,15 @@ see :mod:`flowspec.engine.export`). :func:`load_flows` loads every flow file of 
 and every subfolder holding a ``contents.json``, and refuses two that define the same flow
 id. Every problem is a :class:`~flowspec.errors.FlowDefinitionError` naming the file, the
 place and the fix; nothing here lets a bare ``KeyError`` or ``JSONDecodeError`` escape.
+
+Flow files are bounded before they are parsed: a JSON export (or all the files of a
+snapshot folder together) may hold :data:`MAX_JSON_FLOW_BYTES` (5 MiB), a YAML shorthand
+file :data:`MAX_YAML_FLOW_BYTES` (1 MiB). The largest real export seen is about 100 KB and
+the largest hand-written flow under 3 KB, so the limits leave fifty and several hundred
+times that; they keep a mistaken path (a log, a database dump) from holding a run for
+minutes. A 5 MiB export loads in about 0.4 s; YAML reads some twenty times more slowly
+per byte, so it gets the lower limit (1 MiB loads in about 1.5 s). Nesting and YAML
+aliases are bounded too (:mod:`flowspec.engine.bounds`).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from flowspec.engine.bounds import MAX_NESTING, reason, too_deep
 from flowspec.engine.conditions import OPERATORS
 from flowspec.engine.export import (
     FlowParts,
@@ -30,9 +40,18 @@ from flowspec.engine.model import Flow, Task
 from flowspec.engine.shorthand import parse_shorthand
 from flowspec.errors import FlowDefinitionError, did_you_mean
 
-__all__ = ["FLOW_SUFFIXES", "load_flow", "load_flows", "validate"]
+__all__ = [
+    "FLOW_SUFFIXES",
+    "MAX_JSON_FLOW_BYTES",
+    "MAX_YAML_FLOW_BYTES",
+    "load_flow",
+    "load_flows",
+    "validate",
+]
 
 FLOW_SUFFIXES: Final = frozenset({".json", ".yaml", ".yml"})
+MAX_JSON_FLOW_BYTES: Final = 5 * 1024 * 1024
+MAX_YAML_FLOW_BYTES: Final = 1024 * 1024
 _SNAPSHOT_CONTENTS: Final = "contents.json"
 _SNAPSHOT_METADATA: Final = "metadata.json"
 _SNAPSHOT_SCREENS: Final = "screen-*.json"
@@ -41,6 +60,9 @@ _SNAPSHOT_INDEX: Final = "flows.json"
 _SKIPPED_PREFIXES: Final = (".", "README")
 _EXCERPT_BEFORE: Final = 60
 _EXCERPT_AFTER: Final = 20
+_TOO_BIG_FIX: Final = (
+    "Check that the path is the flow you meant; a flow export is rarely above 200 KB"
+)
 
 
 def load_flow(path: Path) -> Flow:
@@ -115,6 +137,20 @@ def _snapshot_parts(folder: Path) -> FlowParts:
                 "Point at a flow's own folder in the snapshot (flows/<flow id>/, holding "
                 "contents.json, metadata.json and screen-*.json), or at a flow file",
             )
+    files = [
+        folder / _SNAPSHOT_CONTENTS,
+        folder / _SNAPSHOT_METADATA,
+        *sorted(folder.glob(_SNAPSHOT_SCREENS)),
+    ]
+    total = sum(_size(path) for path in files)
+    if total > MAX_JSON_FLOW_BYTES:
+        raise FlowDefinitionError(
+            str(folder),
+            "the folder",
+            f"its {len(files)} files hold {_bytes(total)} together, more than the "
+            f"{_bytes(MAX_JSON_FLOW_BYTES)} a flow may hold",
+            _TOO_BIG_FIX,
+        )
     return split_snapshot(
         str(folder),
         folder.resolve().name,
@@ -129,21 +165,55 @@ def _json_file(path: Path) -> Located:
 
 
 def _read(path: Path) -> str:
+    """The text of ``path``, refused unread when it holds more than a flow file of its
+    kind may."""
+    is_json = path.suffix.lower() == ".json"
+    limit = MAX_JSON_FLOW_BYTES if is_json else MAX_YAML_FLOW_BYTES
+    size = _size(path)
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            # Read one byte past the limit: a file that grew since, or a device that
+            # never ends, is refused all the same.
+            data = file.read(limit + 1)
+    except OSError as error:
+        raise _unreadable(path, error) from error
+    if max(size, len(data)) > limit:
+        raise FlowDefinitionError(
+            str(path),
+            "the file",
+            f"it holds {_bytes(max(size, len(data)))}, more than the {_bytes(limit)} a "
+            f"{'JSON' if is_json else 'YAML'} flow file may hold",
+            _TOO_BIG_FIX,
+        )
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise FlowDefinitionError(
             str(path), f"byte {error.start}", "the file is not UTF-8 text", "Save it as UTF-8"
         ) from error
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
     except OSError as error:
-        raise FlowDefinitionError(
-            str(path), "the file", f"it cannot be read ({error.strerror})", "Check the path"
-        ) from error
+        raise _unreadable(path, error) from error
+
+
+def _unreadable(path: Path, error: OSError) -> FlowDefinitionError:
+    return FlowDefinitionError(
+        str(path), "the file", f"it cannot be read ({error.strerror})", "Check the path"
+    )
+
+
+def _bytes(count: int) -> str:
+    """A size for people: ``5.0 MiB (5,242,880 bytes)``."""
+    return f"{count / 1024 / 1024:.1f} MiB ({count:,} bytes)"
 
 
 def _decode_json(text: str, path: Path) -> object:
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as error:
         raise FlowDefinitionError(
             f"{path}:{error.lineno}:{error.colno}",
@@ -152,6 +222,36 @@ def _decode_json(text: str, path: Path) -> object:
             "Fix the JSON there (a truncated copy or a hand edit?), or export the flow again:\n"
             + _excerpt(error.doc, error.pos),
         ) from error
+    except ValueError as error:
+        # Beyond a syntax error, int() refusing a number of thousands of digits.
+        raise FlowDefinitionError(
+            str(path),
+            "the JSON text",
+            f"it holds a number Python cannot read ({reason(error)})",
+            "Write such a value as a string, or export the flow again",
+        ) from None
+    except RecursionError:
+        raise _too_deep(path, "the JSON text") from None
+    steps = too_deep(value)
+    if steps is not None:
+        raise _too_deep(path, str(_where(steps)))
+    return value
+
+
+def _too_deep(path: Path, location: str) -> FlowDefinitionError:
+    return FlowDefinitionError(
+        str(path),
+        location,
+        f"the JSON nests arrays and objects more than {MAX_NESTING} levels deep",
+        "A Descope export nests about 10; export the flow again",
+    )
+
+
+def _where(steps: tuple[object, ...]) -> Where:
+    where = Where()
+    for step in steps:
+        where = where / (step if isinstance(step, int) else str(step))
+    return where
 
 
 def _excerpt(document: str, position: int) -> str:

@@ -105,6 +105,7 @@ from typing import Any, Final, NoReturn
 
 import yaml
 
+from flowspec.engine.bounds import BoundExceeded, SafeLoader, load_yaml
 from flowspec.engine.conditions import OPERATORS
 from flowspec.engine.export import Where, describe
 from flowspec.engine.model import (
@@ -121,11 +122,6 @@ from flowspec.engine.model import (
     TaskType,
 )
 from flowspec.errors import FlowDefinitionError, did_you_mean
-
-try:
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # PyYAML without libyaml: the pure-Python parser is slower, same result
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 __all__ = ["parse_shorthand"]
 
@@ -180,7 +176,7 @@ class _DuplicateKey(yaml.constructor.ConstructorError):
     """A key written twice in one mapping, which plain YAML would silently overwrite."""
 
 
-class _LineLoader(_BaseLoader):
+class _LineLoader(SafeLoader):
     """A safe loader whose mappings and lists carry line numbers for messages.
 
     YAML 1.1 reads ``yes``/``no``/``on``/``off`` as booleans, so a branch named ``Yes``
@@ -227,7 +223,7 @@ def _construct_list(loader: _LineLoader, node: yaml.SequenceNode) -> _YamlList:
 
 _LineLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag != _BOOL_TAG]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in SafeLoader.yaml_implicit_resolvers.items()
 }
 _LineLoader.add_implicit_resolver(_BOOL_TAG, _YAML12_BOOL, list("tTfF"))
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
@@ -333,16 +329,21 @@ def parse_shorthand(text: str, source: str, default_id: str) -> Flow:
     ``default_id`` (the file name, usually) is the flow id when the file has no ``flow:``.
     """
     try:
-        # _LineLoader derives from SafeLoader: plain data only, never arbitrary objects.
-        document = yaml.load(text, Loader=_LineLoader)
+        document = load_yaml(text, _LineLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        fix = _DUPLICATE_FIX if isinstance(error, _DuplicateKey) else _YAML_FIX
-        raise FlowDefinitionError(where, "the YAML text", str(error.problem), fix) from error
+        problem = str(error.problem)
+        raise FlowDefinitionError(where, "the YAML text", problem, _fix(error)) from error
     except yaml.YAMLError as error:
         raise FlowDefinitionError(source, "the YAML text", str(error), _YAML_FIX) from error
     return _compile(document, _Compiler(source), default_id)
+
+
+def _fix(error: yaml.MarkedYAMLError) -> str:
+    if isinstance(error, BoundExceeded):
+        return error.fix
+    return _DUPLICATE_FIX if isinstance(error, _DuplicateKey) else _YAML_FIX
 
 
 def _compile(document: Any, compiler: _Compiler, default_id: str) -> Flow:
@@ -704,8 +705,14 @@ def _tests(compiler: _Compiler, raw: Any, spot: _Spot) -> list[tuple[str, Any]]:
     if not tests:
         compiler.fail(spot, "the test is empty", "Write an operator such as `is-true`")
     for operator, _ in tests:
+        if not isinstance(operator, str):
+            compiler.fail(
+                spot,
+                f"a test should be an operator, found {describe(operator)}",
+                "Write an operator such as `is-true`, or a mapping such as `{contains: admin}`",
+            )
         if operator not in OPERATORS:
-            guess = did_you_mean(str(operator), OPERATORS)
+            guess = did_you_mean(operator, OPERATORS)
             compiler.fail(
                 spot,
                 f"unknown operator {operator!r}",

@@ -14,6 +14,7 @@ that ``check_rows`` can gather the failures of a whole table.
 from __future__ import annotations
 
 import operator
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
@@ -120,7 +121,7 @@ def check_compare(document: Any, expression: str, op: Comparison, number: float)
     findings = compare_findings(document, expression, op, number)
     if findings:
         words = COMPARISONS[op][1]
-        head = f"{rooted(expression)}: {len(findings)} values not {words} {number}"
+        head = f"{rooted(expression)}: {len(findings)} values not {words} {render_value(number)}"
         raise ExpectationFailed(describe(document, findings, head))
 
 
@@ -185,8 +186,11 @@ def each_findings(document: Any, expression: str, expected: Any) -> list[Finding
 
 def count_findings(document: Any, expression: str, count: int) -> list[Finding]:
     """What ``check_count`` would report; empty when it passes."""
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise WorldError(f"a count is a whole number from 0 up, got {render_value(count)}")
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= sys.maxsize:
+        raise WorldError(
+            f"a count is a whole number from 0 to {sys.maxsize:,} (no array holds more), "
+            f"got {render_value(count)}"
+        )
     observed = observe(document, expression)
     value = observed.value
     if value is MISSING:
@@ -240,7 +244,10 @@ def compare_findings(
         return [observed.nothing_there(number)]
     return observed.findings(
         Difference(
-            steps, number, value, f"expected a number {words} {number}, got {show_actual(value, 0)}"
+            steps,
+            number,
+            value,
+            f"expected a number {words} {render_value(number)}, got {show_actual(value, 0)}",
         )
         for steps, value in _values(observed)
         if isinstance(value, bool)

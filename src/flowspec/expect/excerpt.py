@@ -9,6 +9,7 @@ a shortened token would no longer be recognisable as one.
 from __future__ import annotations
 
 import json
+import math
 from functools import reduce
 from itertools import islice
 from typing import Any, overload
@@ -21,6 +22,8 @@ __all__ = ["REDACTED", "excerpt", "excerpt_at", "redact", "render_value"]
 REDACTED = REDACTED_JWT
 
 _LONG_STRING = 80
+# Below this many bits a whole number has fewer than _LONG_STRING digits: kept as it is.
+_LONG_INT_BITS = 200
 _KEPT_CHARS = 60
 _KEPT_ITEMS = 5
 _KEPT_KEYS = 12
@@ -91,6 +94,8 @@ def _pretty(value: Any, max_chars: int) -> str:
 def _shorten(value: Any, depth: int) -> Any:
     if isinstance(value, str) and len(value) > _LONG_STRING:
         return f"{value[:_KEPT_CHARS]}{_ELLIPSIS} ({len(value)} chars)"
+    if isinstance(value, int) and value.bit_length() > _LONG_INT_BITS:
+        return _long_int(value)
     if isinstance(value, dict):
         return _shorten_object(value, depth)
     if isinstance(value, list):
@@ -114,6 +119,18 @@ def _shorten_array(value: list[Any], depth: int) -> Any:
     if len(value) > _KEPT_ITEMS:
         kept.append(f"{_ELLIPSIS} {_count(len(value) - _KEPT_ITEMS, 'more item')}")
     return kept
+
+
+def _long_int(value: int) -> Any:
+    """A whole number of more than 80 digits, shortened like a long string; one beyond
+    the digits ``str()`` converts (4300) is named by its size alone (within a digit)."""
+    try:
+        digits = str(value)
+    except ValueError:
+        return f"{_ELLIPSIS} (a number of {int(value.bit_length() * math.log10(2)) + 1:,} digits)"
+    if len(digits) <= _LONG_STRING:
+        return value
+    return f"{digits[:_KEPT_CHARS]}{_ELLIPSIS} ({len(digits)} digits)"
 
 
 def _count(number: int, noun: str) -> str:

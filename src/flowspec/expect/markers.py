@@ -14,6 +14,9 @@ A string that starts with ``#`` is a marker, wherever it sits in the expected va
     #[]  #[N]                                        an array; of exactly N items
     #[] <marker>  #[N] <marker>                      ... each item of which is <marker>
 
+Array markers nest at most ``DEEPEST_ARRAY_MARKER`` (10) deep, and a length has at most
+18 digits: deeper or longer is a mistake in the scenario (``WorldError``).
+
 A second hash makes a marker optional: ``##string`` also accepts ``null`` and an absent
 key. The item marker after ``#[]`` may leave out its hash: ``#[] string``. Keys are
 never markers, only values are.
@@ -37,7 +40,15 @@ from typing import Any
 from flowspec.errors import UnknownNameError, WorldError
 from flowspec.expect.patterns import compile_regex
 
-__all__ = ["MARKERS", "Marker", "escape_markers", "is_escaped", "parse_marker", "unescape"]
+__all__ = [
+    "DEEPEST_ARRAY_MARKER",
+    "MARKERS",
+    "Marker",
+    "escape_markers",
+    "is_escaped",
+    "parse_marker",
+    "unescape",
+]
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 _DATETIME = re.compile(
@@ -47,6 +58,15 @@ _DATETIME = re.compile(
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _ARRAY = re.compile(r"\[(\d*)\](?:\s+(.+))?", re.DOTALL)
 _ESCAPED = re.compile(r"\\+#")
+# The leading array markers of a marker: "#[] #[2] string" starts with two.
+_ARRAY_CHAIN = re.compile(r"(?:#{0,2}\[\d*\]\s+)+")
+# More digits than any array could have items (and than int() converts past 4300).
+_LONGEST_LENGTH = 18
+_SHOWN = 40
+
+DEEPEST_ARRAY_MARKER = 10
+"""How many array markers a marker may nest (``#[] #[] string`` nests two). Markers are
+parsed and matched recursively, one level per array."""
 
 
 def _is_number(value: Any) -> bool:
@@ -176,13 +196,33 @@ def parse_marker(text: str, where: str = "") -> Marker:
         pattern = compile_regex(body[len("regex ") :], f"the marker {text!r} {where}".rstrip())
         return Marker(text, "regex", optional, pattern=pattern)
     if array := _ARRAY.fullmatch(body):
-        length = int(array[1]) if array[1] else None
-        each = None
-        if array[2]:
-            item = array[2].strip()
-            each = parse_marker(item if item.startswith("#") else f"#{item}", where)
-        return Marker(text, "[]", optional, length=length, each=each)
+        return _array_marker(text, optional, array, where)
     raise _unknown(text, body, where)
+
+
+def _array_marker(text: str, optional: bool, array: re.Match[str], where: str) -> Marker:
+    place = f" {where}" if where else ""
+    nested = _ARRAY_CHAIN.match(text)
+    if nested and nested.group().count("[") > DEEPEST_ARRAY_MARKER:
+        raise WorldError(
+            f"the marker {_clip(text)}{place} nests more than {DEEPEST_ARRAY_MARKER} array "
+            "markers; an array of arrays of strings is #[] #[] string"
+        )
+    if len(array[1]) > _LONGEST_LENGTH:
+        raise WorldError(
+            f"the marker {_clip(text)}{place} asks for an array of a {len(array[1]):,}-digit "
+            "number of items; write a length such as #[3]"
+        )
+    length = int(array[1]) if array[1] else None
+    each = None
+    if array[2]:
+        item = array[2].strip()
+        each = parse_marker(item if item.startswith("#") else f"#{item}", where)
+    return Marker(text, "[]", optional, length=length, each=each)
+
+
+def _clip(text: str) -> str:
+    return repr(text) if len(text) <= _SHOWN else f"{text[: _SHOWN - 1]!r}…"
 
 
 def _unknown(text: str, body: str, where: str) -> WorldError:

@@ -530,7 +530,12 @@ def _not_a(kind: str, actual: Any) -> str:
 def _nowhere_to_look(actual: Any, expected: Any) -> str:
     if isinstance(actual, str):
         hint = ""
-        if isinstance(expected, int | float) and not isinstance(expected, bool):
+        # A whole number of 64 bits or more is no text anyone meant; it may not even print.
+        if isinstance(expected, float) or (
+            isinstance(expected, int)
+            and not isinstance(expected, bool)
+            and expected.bit_length() < 64
+        ):
             hint = f'; to look for the text {expected}, quote it: "{expected}"'
         return f"expected a text to look for in a string, got {show_actual(expected)}{hint}"
     if isinstance(actual, dict):

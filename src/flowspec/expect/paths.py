@@ -22,6 +22,11 @@ into a list of its values; ``compile_path`` swaps each filter for one that reads
 values without writing them back, so a check never changes the context and never has to
 copy it.
 
+Two more are refused or tamed when a path is compiled: `` `parent` `` of the root, for
+which jsonpath-ng selects ``None`` and then fails, selects nothing; and ``&`` between two
+paths (an intersection), which jsonpath-ng parses but cannot evaluate, is a syntax error
+pointing at the ``&``. A path longer than ``LONGEST_PATH`` characters is refused too.
+
 ``select`` is the cheap form of ``find`` that checks use: it evaluates the path and
 leaves naming the matches (replaying each one onto the document) until a check fails.
 """
@@ -43,6 +48,7 @@ from jsonpath_ng import (
     Index,
     Intersect,
     JSONPath,
+    Parent,
     Root,
     Slice,
     Union,
@@ -54,8 +60,10 @@ from jsonpath_ng.ext.parser import ExtentedJsonPathParser
 from jsonpath_ng.ext.string import DefintionInvalid
 
 from flowspec.errors import JSONPathSyntaxError, WorldError
+from flowspec.redaction import redact_text
 
 __all__ = [
+    "LONGEST_PATH",
     "Location",
     "Selection",
     "common_prefix",
@@ -74,6 +82,12 @@ __all__ = [
 
 Step = str | int
 Location = tuple[Step, ...]
+
+LONGEST_PATH = 500
+"""The longest expression ``compile_path`` reads, in characters. jsonpath-ng parses and
+evaluates a path recursively, one level per step; a path of a thousand steps ends in a
+``RecursionError``, and no path to a value of the flow context needs more than a few
+dozen characters."""
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MISREAD_KEY = re.compile(r"(?:where|wherenot)$|true|false")
@@ -124,11 +138,18 @@ def compile_path(expression: str) -> JSONPath:
     """
     if not expression.strip():
         raise JSONPathSyntaxError(expression, 0, "the path is empty")
+    if len(expression) > LONGEST_PATH:
+        raise JSONPathSyntaxError(
+            f"{expression[:LONGEST_PATH]}…",
+            LONGEST_PATH,
+            f"the path is {len(expression):,} characters long, more than the {LONGEST_PATH} "
+            "a check reads; a path to any value of the flow context is far shorter",
+        )
     try:
         compiled = _parse(rooted(expression))
     except (JSONPathError, DefintionInvalid, re.error) as error:
         raise _syntax_error(expression, error) from None
-    return _read_only(compiled)
+    return _read_only(compiled, expression)
 
 
 @lru_cache(maxsize=4096)
@@ -262,15 +283,36 @@ class _ReadOnlyFilter(Filter):  # type: ignore[misc]  # jsonpath-ng ships no typ
         return super().find(datum)
 
 
-def _read_only(node: Any) -> Any:
+class _ParentOrNothing(Parent):  # type: ignore[misc]  # jsonpath-ng ships no type hints
+    """`` `parent` ``, selecting nothing at the root, where jsonpath-ng's selects None."""
+
+    def find(self, datum: Any) -> Any:
+        datum = DatumInContext.wrap(datum)
+        return [] if datum.context is None else [datum.context]
+
+
+def _read_only(node: Any, written: str) -> Any:
+    """``node`` with each filter read-only and each `` `parent` `` safe at the root;
+    ``written`` is the expression, for the error an intersection (``&``) raises, which
+    jsonpath-ng parses but cannot evaluate."""
+    if isinstance(node, Intersect):
+        column = written.find("&")
+        raise JSONPathSyntaxError(
+            written,
+            column if column >= 0 else len(written),
+            "jsonpath-ng cannot evaluate `&` between two paths; in a filter, `&` joins "
+            "comparisons, as in [?(@.a == 1 & @.b == 2)]",
+        )
+    if isinstance(node, Parent):
+        return _ParentOrNothing()
     if isinstance(node, Filter):
         node = _ReadOnlyFilter(node.expressions)
         for expression in node.expressions:
-            expression.target = _read_only(expression.target)
+            expression.target = _read_only(expression.target, written)
         return node
     for side in ("left", "right"):
         if isinstance(getattr(node, side, None), JSONPath):
-            setattr(node, side, _read_only(getattr(node, side)))
+            setattr(node, side, _read_only(getattr(node, side), written))
     return node
 
 
@@ -319,6 +361,13 @@ def _matches(compiled: JSONPath, document: Any, expression: str) -> list[DatumIn
             f"{rooted(expression)}: jsonpath-ng cannot evaluate this path on the flow context "
             f"({type(error).__name__}: {error}). A filter that compares unlike values, such "
             "as null or a string with a number, is the usual cause; compare like with like."
+        ) from None
+    except ValueError as error:
+        # A named operator refusing a value: `str()` of a number of over 4300 digits. The
+        # message may quote the value, so a JWT in it is redacted.
+        raise WorldError(
+            f"{rooted(expression)}: jsonpath-ng cannot evaluate this path on the flow context "
+            f"({type(error).__name__}: {redact_text(str(error).split(';', 1)[0])})."
         ) from None
     except re.error as error:
         raise _syntax_error(expression, error) from None

@@ -20,9 +20,14 @@ def compile_regex(pattern: str, where: str = "") -> re.Pattern[str]:
         return re.compile(pattern)
     except re.error as error:
         column = error.pos if error.pos is not None else len(pattern)
-        place = f" in {where}" if where else ""
-        raise WorldError(
-            f"bad regular expression{place}, column {column + 1}: {error.msg}\n"
-            f"    {pattern}\n{' ' * (column + 4)}^\n"
-            "Write Python regular expressions, such as ^[a-z]+@acme\\.test$."
-        ) from None
+        reason = error.msg
+    except OverflowError:
+        column, reason = len(pattern), "a repeat count is above 4294967295"
+    except RecursionError:
+        column, reason = len(pattern), "groups are nested too deep for Python's re"
+    place = f" in {where}" if where else ""
+    raise WorldError(
+        f"bad regular expression{place}, column {column + 1}: {reason}\n"
+        f"    {pattern}\n{' ' * (column + 4)}^\n"
+        "Write Python regular expressions, such as ^[a-z]+@acme\\.test$."
+    )
