@@ -49,6 +49,7 @@ __all__ = [
     "WorldError",
     "closest",
     "did_you_mean",
+    "json_kind",
 ]
 
 
@@ -66,6 +67,24 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     if not suggestions:
         return ""
     return f"Did you mean {' or '.join(repr(s) for s in suggestions)}? "
+
+
+def json_kind(value: object) -> str:
+    """What ``value`` is, in JSON's words where it has one (``a number``, ``null``), for
+    messages that must not show the value itself."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
 
 
 class FlowspecError(Exception):

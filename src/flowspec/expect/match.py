@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Final, Literal, NamedTuple, get_args
 
-from flowspec.errors import WorldError, did_you_mean
+from flowspec.errors import WorldError, did_you_mean, json_kind
 from flowspec.expect.checks import json_equal
 from flowspec.expect.excerpt import redact, render_value
 from flowspec.expect.markers import Marker, is_escaped, parse_marker, unescape
@@ -563,21 +563,7 @@ def _literal(text: str) -> str:
 
 
 def _kind(value: Any) -> str:
-    if value is MISSING:
-        return "nothing"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list | tuple):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return f"a {type(value).__name__}"
+    return "nothing" if value is MISSING else json_kind(value)
 
 
 def _items(count: int) -> str:

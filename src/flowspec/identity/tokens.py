@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import jwt
 
+from flowspec.errors import json_kind
 from flowspec.identity.keys import KeyRing
 
 __all__ = [
@@ -147,21 +148,6 @@ def decode_claims(token: str) -> dict[str, Any]:
         return {}
 
 
-def _kind_of(value: object) -> str:
-    """What a token that is no string is, in JSON's words where it has one."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list | tuple):
-        return "an array"
-    return f"a {type(value).__name__}"
-
-
 def _names(audience: object, required: str) -> bool:
     """Whether a token's ``aud`` (a string or a list of them) names ``required``."""
     if isinstance(audience, str):
@@ -278,7 +264,7 @@ class TokenIssuer:
         any of it is decoded.
         """
         if not isinstance(token, str):
-            return _reject("malformed", f"the token is {_kind_of(token)}, not a string")
+            return _reject("malformed", f"the token is {json_kind(token)}, not a string")
         if len(token) > MAX_TOKEN_LENGTH:
             return _reject(
                 "too-large",
