@@ -8,6 +8,7 @@ The numbers match the list in docs/reliability.md ("Fuzzing").
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,9 @@ def test_2_a_shorthand_value_yaml_cannot_construct_is_refused_at_its_line(
 def test_3_a_shorthand_flow_nested_a_thousand_deep_is_refused() -> None:
     """1200 nested lists are refused as nested too deep, at the 101st level."""
     message = shorthand_error("tasks: " + "[" * 1200 + "]" * 1200)
-    assert message.startswith("flow.yaml:1:107: at the YAML text: the document nests")
+    # At the bound's 101st level (column 107), or where libyaml's own limit refuses it,
+    # reading ahead on the line (column 1007 from PyYAML 6.0.4 on).
+    assert re.match(r"flow\.yaml:1:(107|1007): at the YAML text: the document nests", message)
 
 
 # 4. json.loads raised RecursionError, in a file and in a v1 export's dsl string.

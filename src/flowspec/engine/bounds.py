@@ -24,7 +24,7 @@ the nesting bound to a decoded JSON value.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from typing import Any, Final
 
 import yaml
@@ -116,6 +116,25 @@ def too_deep(value: Any) -> tuple[Hashable, ...] | None:
     return None
 
 
+def _too_deep(mark: Any) -> BoundExceeded:
+    return BoundExceeded(
+        f"the document nests lists and mappings more than {MAX_NESTING} levels deep",
+        mark,
+        "Flatten it: a flow or a doc string needs about 10 levels",
+    )
+
+
+def _events(text: str, loader: type[SafeLoader]) -> Iterator[yaml.Event]:
+    """The parser's events. libyaml from PyYAML 6.0.4 on refuses 1,000 levels of nesting
+    itself, reading ahead of the events on a line; that refusal is this bound's too."""
+    try:
+        yield from yaml.parse(text, Loader=loader)
+    except yaml.MarkedYAMLError as error:
+        if "maximum nesting depth" in str(error.problem):
+            raise _too_deep(error.problem_mark) from None
+        raise
+
+
 def _check_events(text: str, loader: type[SafeLoader]) -> None:
     """Walk the parser's events, which libyaml produces without recursion, and stop at
     the first that goes past a bound."""
@@ -124,14 +143,10 @@ def _check_events(text: str, loader: type[SafeLoader]) -> None:
     counts: list[int] = [0]
     sizes: dict[str, int] = {}
     repeated = 0
-    for event in yaml.parse(text, Loader=loader):
+    for event in _events(text, loader):
         if isinstance(event, yaml.CollectionStartEvent):
             if len(anchors) > MAX_NESTING:
-                raise BoundExceeded(
-                    f"the document nests lists and mappings more than {MAX_NESTING} levels deep",
-                    event.start_mark,
-                    "Flatten it: a flow or a doc string needs about 10 levels",
-                )
+                raise _too_deep(event.start_mark)
             anchors.append(event.anchor)
             counts.append(1)
         elif isinstance(event, yaml.CollectionEndEvent):
