@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -261,6 +263,27 @@ def test_17_a_dotted_key_with_a_digit_int_cannot_read_is_missing(segment: str) -
     assert lookup({"roles": ["a", "b"]}, f"roles.{segment}") is MISSING
     assert lookup({"roles": ["a", "b"]}, "roles.1") == "b"
     assert evaluate("empty", lookup({"roles": ["a"]}, f"roles.{segment}"), None) is True
+
+
+# 18. NaN equals nothing, itself included: a check on a document that is NaN looked for
+# the root's place forever.
+def test_18_a_check_on_a_nan_document_ends() -> None:
+    """A path that finds nothing in NaN fails at once, in a process of its own so that a
+    regression fails this test rather than hanging the run; a NaN in a list is named by
+    its own place."""
+    program = (
+        "import math\n"
+        "from flowspec.expect import check_exists, find\n"
+        "try:\n    check_exists(math.nan, 'name')\n"
+        "except AssertionError as error:\n    print(error)\n"
+        "print(find([math.nan], '$[*]'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("$.name: nothing there.\n  context near $:\n  NaN")
+    assert done.stdout.endswith("[('$[0]', nan)]\n")
 
 
 def test_a_doc_string_as_behave_hands_it_over_reads_as_yaml() -> None:

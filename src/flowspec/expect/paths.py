@@ -418,8 +418,9 @@ def _location(match: DatumInContext, document: Any) -> Location | None:
         location.append(key)
         node = node[key]
     # jsonpath-ng wraps a scalar or object in a one-item list for [*]; such a match
-    # replays onto a different node and has no place of its own.
-    return tuple(location) if node == match.value else None
+    # replays onto a different node and has no place of its own. Identity first: NaN
+    # equals nothing, itself included.
+    return tuple(location) if node is match.value or node == match.value else None
 
 
 def _key(node: Any, step: JSONPath) -> Step | None:
