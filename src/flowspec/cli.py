@@ -409,7 +409,7 @@ def _run(args: argparse.Namespace) -> int:
         paths=tuple(args.paths),
         reports=Path(userdata.get("reports", "reports")),
         dry_run=args.dry_run,
-        tags=tuple(args.tags),
+        tags=tuple(args.tags) if shard.count == 1 else (),
     )
     return run(plan, sys.stdout)
 

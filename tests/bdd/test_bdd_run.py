@@ -205,3 +205,29 @@ def test_an_interrupted_run_still_writes_the_results_it_has(
     ElementTree.parse(reports / "junit.xml")
     assert len(json.loads((reports / "cucumber.json").read_text(encoding="utf-8"))) > 0
     assert (reports / "index.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+
+def test_a_shard_without_the_tagged_scenarios_runs_none_and_passes(
+    project: Path, flowspec: Command
+) -> None:
+    """A tag only another shard's files carry is no typo: that shard runs nothing and
+    passes, and only the shard holding the tag runs the scenario."""
+    feature = project / "features" / "profile_update.feature"
+    text = feature.read_text(encoding="utf-8")
+    feature.write_text(text.replace("  Scenario:", "  @only-here\n  Scenario:", 1))
+    results = [
+        flowspec(project, "run", "--shard", f"{k}/2", "--tags", "@only-here", "-D", f"reports=s{k}")
+        for k in (1, 2)
+    ]
+    for result in results:
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "no scenario is tagged" not in result.stdout
+    ran = [len(outcomes(run_file.read(project / f"s{k}" / "run.json"))) for k in (1, 2)]
+    assert sorted(ran) == [0, 1]
+
+
+def test_a_dry_run_with_tags_names_no_tag_as_unknown(project: Path, flowspec: Command) -> None:
+    """A dry run calls no hook, so it learns no tags; it must not call a real tag a typo."""
+    result = flowspec(project, "run", "--dry-run", "--tags", "@local")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no scenario is tagged" not in result.stdout

@@ -50,7 +50,9 @@ class RunPlan:
     paths: tuple[str, ...] = ()
     reports: Path = Path("reports")
     dry_run: bool = False
-    tags: tuple[str, ...] = ()  # the --tags expressions, to name a tag the suite lacks
+    # The --tags expressions, to name a tag the suite lacks; only a run of the whole
+    # suite can tell, as a shard sees only its own files.
+    tags: tuple[str, ...] = ()
 
     @property
     def workers(self) -> int:
@@ -65,7 +67,6 @@ class Tally:
     totals: dict[int, int] = field(default_factory=dict)
     suite_tags: set[str] = field(default_factory=set)
     statuses: Counter[str] = field(default_factory=Counter)
-    failures: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def done(self) -> int:
@@ -116,7 +117,9 @@ def run(plan: RunPlan, out: IO[str]) -> int:
         report = merge(part for part in parts if part is not None)
     write_reports(report, plan.reports)
     out.write(f"{view.tally.summary()} in {time.perf_counter() - started:.1f} s\n")
-    unknown = unknown_tags(plan.tags, view.tally.suite_tags)
+    # Workers tell the tags they saw before running; a dry run tells none.
+    told = view.tally.total is not None
+    unknown = unknown_tags(plan.tags, view.tally.suite_tags) if told else []
     for tag in unknown:
         candidates = [f"@{name}" for name in sorted(view.tally.suite_tags)]
         hint = did_you_mean(f"@{tag}", candidates).strip()
@@ -290,7 +293,6 @@ class Progress:
         status = str(record.get("status"))
         self.tally.statuses[status] += 1
         if status in FAILING:
-            self.tally.failures.append(record)
             self._line(self._failure(record, where))
         elif not self.interactive:
             self._line(f"{self._count()} {status:<9} {where}  {record.get('name')}")
