@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final
 
-__all__ = ["REDACTED_JWT", "REDACTED_SECRET", "redact_json", "redact_text", "redacted_json"]
+__all__ = ["REDACTED_JWT", "REDACTED_SECRET", "redact_text", "redacted_json"]
 
 REDACTED_JWT: Final = "<redacted JWT>"
 REDACTED_SECRET: Final = "[redacted]"
@@ -29,16 +29,16 @@ def redact_text(text: str, secrets: Iterable[str | None] = ()) -> str:
     return _JWT.sub(REDACTED_JWT, text)
 
 
-def redact_json(value: Any, secrets: Iterable[str | None] = ()) -> Any:
+def _redact_json(value: Any, secrets: Iterable[str | None] = ()) -> Any:
     """A copy of JSON-shaped ``value`` with every string in it passed through ``redact_text``;
     keys are kept as they are, since reports name their own keys."""
     hidden = tuple(secrets)
     if isinstance(value, str):
         return redact_text(value, hidden)
     if isinstance(value, list | tuple):
-        return [redact_json(item, hidden) for item in value]
+        return [_redact_json(item, hidden) for item in value]
     if isinstance(value, dict):
-        return {key: redact_json(item, hidden) for key, item in value.items()}
+        return {key: _redact_json(item, hidden) for key, item in value.items()}
     return value
 
 
@@ -53,5 +53,5 @@ def redacted_json(value: Any, secrets: Iterable[str | None] = (), indent: int | 
     hidden = tuple(s for s in secrets if s)
     text = json.dumps(value, indent=indent)
     if "eyJ" in text or any(s in text or json.dumps(s)[1:-1] in text for s in hidden):
-        return json.dumps(redact_json(value, hidden), indent=indent)
+        return json.dumps(_redact_json(value, hidden), indent=indent)
     return text
