@@ -189,6 +189,33 @@ class _SameSecondTokens:
         return token
 
 
+class _CheckedSignatures:
+    """The payloads of tokens whose signature this issuer has already checked, by token.
+
+    A signature check is a pure function of the token and the key, so a token seen again
+    (a suite hands the same user's token to thousands of runs) needs only its key looked
+    up again, in case the ring no longer holds it, and its claims checked anew against
+    the clock. The tokens are kept in memory only, never written anywhere; past
+    ``limit`` of them the store starts afresh.
+    """
+
+    def __init__(self, limit: int = 1024) -> None:
+        self._limit = limit
+        self._payloads: dict[str, tuple[str, object, bytes]] = {}
+
+    def payload(self, token: str, keyring: KeyRing) -> bytes | None:
+        found = self._payloads.get(token)
+        if found is None:
+            return None
+        kid, key, payload = found
+        return payload if keyring.public_key(kid) is key else None
+
+    def keep(self, token: str, kid: str, key: object, payload: bytes) -> None:
+        if len(self._payloads) >= self._limit:
+            self._payloads = {}
+        self._payloads[token] = (kid, key, payload)
+
+
 class TokenIssuer:
     """Mints and verifies a project's tokens with the keys of one key ring.
 
@@ -217,6 +244,7 @@ class TokenIssuer:
         self.clock = clock
         self.audience = audience
         self._minted = _SameSecondTokens()
+        self._checked = _CheckedSignatures()
 
     def mint(
         self,
@@ -271,6 +299,16 @@ class TokenIssuer:
                 f"the token is {len(token)} characters long, over the {MAX_TOKEN_LENGTH} "
                 "this project reads; it was refused unread",
             )
+        payload = self._checked.payload(token, self.keyring)
+        if payload is None:
+            signed = self._signed_payload(token)
+            if isinstance(signed, Verdict):
+                return signed
+            payload = signed
+        return self._check_claims(json.loads(payload), kind)
+
+    def _signed_payload(self, token: str) -> bytes | Verdict:
+        """The payload of a token signed by a key of the ring, or why it is not one."""
         try:
             header, unverified = _parse(token)
         except _NotAJwtError as error:
@@ -293,14 +331,15 @@ class TokenIssuer:
                 unverified,
             )
         try:
-            verified = json.loads(jwt.PyJWS().decode(token, key, algorithms=[_ALGORITHM]))
+            payload: bytes = jwt.PyJWS().decode(token, key, algorithms=[_ALGORITHM])
         except jwt.InvalidSignatureError:
             return _reject(
                 "bad-signature", f"the signature does not match key {_shown(kid)}", unverified
             )
         except jwt.PyJWTError:
             return _reject("malformed", "the token is not a well-formed JWS", unverified)
-        return self._check_claims(verified, kind)
+        self._checked.keep(token, kid, key, payload)
+        return payload
 
     def _check_claims(self, claims: dict[str, Any], kind: TokenKind) -> Verdict:
         now = self.clock()
