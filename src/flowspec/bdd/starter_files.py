@@ -153,6 +153,8 @@ format = ["flowspec.reports"]
 outfiles = ["reports"]
 show_skipped = false
 summary = true
+# behave's runner with a context that notes where a step set a value more cheaply.
+runner = "flowspec.bdd.runner:Runner"
 
 [tool.behave.formatters]
 flowspec = "flowspec.bdd.console:Console"
