@@ -1,8 +1,10 @@
 """flowspec's behave runner: behave's context, layers and masking warnings unchanged, with
-where a value was set noted without reading source files."""
+where a value was set noted without reading source files, and what lives through the run
+frozen while the features run."""
 
 from __future__ import annotations
 
+import gc
 import linecache
 import subprocess
 import sys
@@ -23,6 +25,8 @@ def before_all(context):
     context.scenario = "set by the project"
 """
 STEPS = """\
+import gc
+
 from behave import given, then
 
 
@@ -31,16 +35,17 @@ def set_value(context):
     context.chosen = "mine"
 
 
-@then("the step sees it, on flowspec's context: {expected}")
+@then("the step sees it, run by {expected}")
 def sees_it(context, expected):
     assert context.chosen == "mine"
     assert type(context).__module__ == expected, type(context).__module__
+    assert (gc.get_freeze_count() > 0) == (expected == "flowspec.bdd.runner")
 """
 FEATURE = """\
 Feature: context values
   Scenario: a step sets and reads a value
     Given a value on the scenario's layer
-    Then the step sees it, on flowspec's context: {module}
+    Then the step sees it, run by {module}
 """
 
 
@@ -101,6 +106,12 @@ def test_a_context_behave_makes_takes_flowspecs_behaviour(context: Any) -> None:
     assert type(context) is Context
     context.chosen = "value"
     assert context.chosen == "value"
+
+
+def test_what_a_run_froze_is_unfrozen_when_it_ends() -> None:
+    runner = Runner(Configuration(command_args=[], load_config=False))
+    runner.run_model(features=[])
+    assert gc.get_freeze_count() == 0
 
 
 def test_setting_a_value_reads_no_source_file(

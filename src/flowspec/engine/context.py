@@ -102,7 +102,7 @@ def _current_tenant(tenants: list[dict[str, Any]], selected: Any) -> dict[str, A
 def build(state: RunState, waiting_on: Task | None) -> dict[str, Any]:
     """The whole flow context of a run, paused on ``waiting_on`` (a screen) or not: a
     copy, so a snapshot taken before a click does not change after it."""
-    snapshot: dict[str, Any] = _copy(view(state, waiting_on))
+    snapshot: dict[str, Any] = copy_json(view(state, waiting_on))
     return snapshot
 
 
@@ -110,15 +110,16 @@ def build(state: RunState, waiting_on: Task | None) -> dict[str, Any]:
 _IMMUTABLE = frozenset({str, int, float, bool, type(None)})
 
 
-def _copy(value: Any) -> Any:
-    """A deep copy of a JSON-shaped value. A run builds its context after every click and
-    ``copy.deepcopy`` takes three times as long on it (it keeps a memo and dispatches per
-    type); what is not JSON-shaped is still copied by ``copy.deepcopy``."""
+def copy_json(value: Any) -> Any:
+    """A deep copy of a JSON-shaped value. A run builds its context after every click, and
+    actions copy users into it, and ``copy.deepcopy`` takes three times as long (it keeps
+    a memo and dispatches per type); what is not JSON-shaped is still copied by
+    ``copy.deepcopy``."""
     kind = type(value)
     if kind is dict:
-        return {key: _copy(item) for key, item in value.items()}
+        return {key: copy_json(item) for key, item in value.items()}
     if kind is list:
-        return [_copy(item) for item in value]
+        return [copy_json(item) for item in value]
     if kind in _IMMUTABLE:
         return value
     return copy.deepcopy(value)

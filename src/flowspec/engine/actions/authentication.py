@@ -7,9 +7,9 @@ generic login-id input), else ``email`` or ``phone`` by channel, else ``loginId`
 
 from __future__ import annotations
 
-import copy
 import secrets
 
+from flowspec.engine.context import copy_json
 from flowspec.engine.doubles import LINK_LIFETIME, OTP_LIFETIME, Channel, Message, Purpose
 from flowspec.engine.model import Task
 from flowspec.engine.state import RunState
@@ -79,7 +79,7 @@ def sign_in(state: RunState, user: UserRecord, method: str, *, first_seen: bool 
     state.use_method(method)
     state.auth_info["firstSeen"] = state.first_seen
     # A snapshot: what the flow changes in the user later must not rewrite authInfo.user.
-    state.auth_info["user"] = copy.deepcopy(state.directory.dynamic_values(user))
+    state.auth_info["user"] = copy_json(state.directory.dynamic_values(user))
 
 
 def _mask(address: str) -> str:

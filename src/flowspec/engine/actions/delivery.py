@@ -18,7 +18,6 @@ outcomes are not public.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -32,6 +31,7 @@ from flowspec.engine.actions.authentication import (
     sign_in,
 )
 from flowspec.engine.actions.registry import Outcome, Pause
+from flowspec.engine.context import copy_json
 from flowspec.engine.doubles import Channel, Purpose
 from flowspec.engine.model import Task
 from flowspec.engine.state import RunState
@@ -172,7 +172,7 @@ def complete(state: RunState, delivery: Delivery, channel: Channel, method: str)
     elif "user" in state.auth_info:
         # Flows branch on authInfo.user.verifiedEmail after an update, as after a sign-in;
         # a snapshot, as sign_in keeps, so later changes to the user do not rewrite it.
-        state.auth_info["user"] = copy.deepcopy(state.directory.dynamic_values(user))
+        state.auth_info["user"] = copy_json(state.directory.dynamic_values(user))
     return Outcome()
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from flowspec.engine.actions.registry import REGISTRY, Outcome
-from flowspec.engine.context import dynamic_values
+from flowspec.engine.context import copy_json, dynamic_values
 from flowspec.engine.dynamic import MISSING, render
 from flowspec.engine.model import Task
 from flowspec.engine.state import IssuedTokens, RunState
@@ -103,7 +102,7 @@ def logged_in(state: RunState, task: Task) -> Outcome:
     state.auth_info = {
         "sessionJwt": decode_claims(session),
         "refreshJwt": decode_claims(refresh),
-        "user": copy.deepcopy(state.directory.dynamic_values(state.user)),
+        "user": copy_json(state.directory.dynamic_values(state.user)),
         "firstSeen": state.first_seen,
     }
     return Outcome()
