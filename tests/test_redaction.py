@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from flowspec.redaction import REDACTED_JWT, REDACTED_SECRET, redact_text, redacted_json
+from flowspec.redaction import (
+    REDACTED_JWT,
+    REDACTED_SECRET,
+    redact_text,
+    redacted_json,
+    redacted_json_array,
+)
 
 JWS = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.abc_-9"
 JWE = "eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"
@@ -58,3 +64,18 @@ def test_json_with_nothing_to_hide_is_the_plain_encoding() -> None:
     """Without a token or secret, the text is exactly json.dumps of the value."""
     value = {"name": "Step-up", "steps": [1, 2.5, None, True]}
     assert redacted_json(value, ["K9secret"]) == json.dumps(value)
+
+
+@pytest.mark.parametrize("items", [[], [{"a": 1}], [{"a": [1, 2]}, "two", None, 3.5]])
+def test_an_array_in_pieces_reads_as_json_dumps_of_the_list(items: list[object]) -> None:
+    assert "".join(redacted_json_array(items)) == json.dumps(items)
+
+
+def test_an_array_in_pieces_hides_tokens_and_secrets_in_every_item() -> None:
+    items = [{"step": "fine"}, {"error": f"bad token:\n{JWS}"}, {"message": "key K9secret"}]
+    text = "".join(redacted_json_array(iter(items), ["K9secret"]))
+    assert json.loads(text) == [
+        {"step": "fine"},
+        {"error": f"bad token:\n{REDACTED_JWT}"},
+        {"message": f"key {REDACTED_SECRET}"},
+    ]

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
-__all__ = ["REDACTED_JWT", "REDACTED_SECRET", "redact_text", "redacted_json"]
+__all__ = [
+    "REDACTED_JWT",
+    "REDACTED_SECRET",
+    "redact_text",
+    "redacted_json",
+    "redacted_json_array",
+]
 
 REDACTED_JWT: Final = "<redacted JWT>"
 REDACTED_SECRET: Final = "[redacted]"
@@ -55,3 +61,15 @@ def redacted_json(value: Any, secrets: Iterable[str | None] = (), indent: int | 
     if "eyJ" in text or any(s in text or json.dumps(s)[1:-1] in text for s in hidden):
         return json.dumps(_redact_json(value, hidden), indent=indent)
     return text
+
+
+def redacted_json_array(items: Iterable[Any], secrets: Iterable[str | None] = ()) -> Iterator[str]:
+    """The JSON text of the array of ``items``, piece by piece, each item redacted as
+    ``redacted_json`` does: joined, the pieces read as ``json.dumps`` writes the list."""
+    hidden = tuple(secrets)
+    yield "["
+    for number, item in enumerate(items):
+        if number:
+            yield ", "
+        yield redacted_json(item, hidden)
+    yield "]"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,25 @@ def test_a_report_is_readable_as_the_umask_allows(tmp_path: Path) -> None:
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "index.html").stat().st_mode) == 0o644
+
+
+def test_a_report_written_in_pieces_is_their_text_in_order(tmp_path: Path) -> None:
+    target = tmp_path / "run.json"
+    write_atomically(target, iter(['{"features": ', "[1, ", "2]", "}\n"]))
+    assert target.read_text(encoding="utf-8") == '{"features": [1, 2]}\n'
+
+
+def test_pieces_that_fail_midway_keep_the_previous_report(tmp_path: Path) -> None:
+    """A report made piece by piece that raises after some were written leaves the old
+    report whole, and no temporary file."""
+    target = tmp_path / "run.json"
+    write_atomically(target, "[]")
+
+    def pieces() -> Iterator[str]:
+        yield "[" + "x" * 100_000
+        raise RuntimeError("the model could not be rendered")
+
+    with pytest.raises(RuntimeError, match="could not be rendered"):
+        write_atomically(target, pieces())
+    assert target.read_text(encoding="utf-8") == "[]"
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]

@@ -9,11 +9,11 @@ reached a step's name or error message never reaches the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from flowspec.redaction import redacted_json
+from flowspec.redaction import redacted_json_array
 from flowspec.reporting.files import write_atomically
 from flowspec.reporting.model import (
     FeatureReport,
@@ -35,17 +35,19 @@ _CUCUMBER_STATUS: dict[Status, str] = {
 
 def write(report: RunReport, path: Path, secrets: Iterable[str | None] = ()) -> None:
     """Write ``report`` as Cucumber JSON to ``path``, replacing any file there."""
-    write_atomically(path, dumps(report, secrets))
+    write_atomically(path, _pieces(report, secrets))
 
 
 def dumps(report: RunReport, secrets: Iterable[str | None] = ()) -> str:
     """``report`` as Cucumber JSON text, with secrets and JWTs redacted."""
-    # One line, as cucumber-js writes it: Python's fast JSON encoder does not indent.
-    return redacted_json(document(report), secrets) + "\n"
+    return "".join(_pieces(report, secrets))
 
 
-def document(report: RunReport) -> list[dict[str, Any]]:
-    return [_feature(feature) for feature in report.features]
+def _pieces(report: RunReport, secrets: Iterable[str | None]) -> Iterator[str]:
+    # One line, as cucumber-js writes it (Python's fast JSON encoder does not indent),
+    # a feature at a time.
+    yield from redacted_json_array((_feature(f) for f in report.features), secrets)
+    yield "\n"
 
 
 def _feature(feature: FeatureReport) -> dict[str, Any]:

@@ -55,7 +55,7 @@ import html
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import cache
 from importlib.resources import files
@@ -112,12 +112,12 @@ _DETAIL_CHARS = 28
 
 def write(report: RunReport, path: Path, secrets: Iterable[str | None] = ()) -> None:
     """Write the page of ``report`` to ``path``, replacing any file there."""
-    write_atomically(path, render(report, secrets))
+    write_atomically(path, _Page(report, tuple(secrets)).pieces())
 
 
 def render(report: RunReport, secrets: Iterable[str | None] = ()) -> str:
     """The page of ``report``, with ``secrets`` and every JWT-shaped string redacted."""
-    return _Page(report, tuple(secrets)).render()
+    return "".join(_Page(report, tuple(secrets)).pieces())
 
 
 class _Page:
@@ -157,21 +157,29 @@ class _Page:
         """``node`` with the name and detail its drawing may show."""
         return replace(node, name=self.plain(node.name or node.id), detail=self.plain(node.detail))
 
-    def render(self) -> str:
-        features = "".join(self.feature(i, f) for i, f in enumerate(self.report.features))
-        flows = "".join(self.flow(i, c) for i, c in enumerate(self.coverages))
-        data = _script_json({"marks": self.marks})
-        return (
+    def pieces(self) -> Iterator[str]:
+        """The page a feature and a flow at a time. The features come before the data
+        script, as drawing them gathers the paths it holds."""
+        yield (
             '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             "<title>flowspec: living documentation</title>\n"
             f"<style>{_asset('report.css')}</style>\n</head>\n<body>\n{_MARKERS}"
             f"{self.header()}{self.toolbar()}"
             '<main id="report">\n<div id="features" class="pane">\n<h2 class="pane-title">'
-            f"Features</h2>\n{features or _EMPTY_FEATURES}</div>\n"
-            f'<div id="flows" class="pane">\n{self.flows_head()}{flows or _EMPTY_FLOWS}</div>\n'
-            "</main>\n"
-            f'<script type="application/json" id="flowspec-data">{data}</script>\n'
+            "Features</h2>\n"
+        )
+        yield from (self.feature(i, f) for i, f in enumerate(self.report.features))
+        if not self.report.features:
+            yield _EMPTY_FEATURES
+        yield f'</div>\n<div id="flows" class="pane">\n{self.flows_head()}'
+        yield from (self.flow(i, c) for i, c in enumerate(self.coverages))
+        if not self.coverages:
+            yield _EMPTY_FLOWS
+        yield (
+            "</div>\n</main>\n"
+            f'<script type="application/json" id="flowspec-data">'
+            f"{_script_json({'marks': self.marks})}</script>\n"
             f"<script>{_asset('report.js')}</script>\n</body>\n</html>\n"
         )
 

@@ -8,12 +8,12 @@ model whole (flow paths and graphs included), versioned, with every string redac
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from flowspec.errors import ReportError
-from flowspec.redaction import redacted_json
+from flowspec.redaction import redacted_json_array
 from flowspec.reporting.files import write_atomically
 from flowspec.reporting.model import (
     FeatureReport,
@@ -32,17 +32,20 @@ VERSION = 1
 
 
 def write(report: RunReport, path: Path, secrets: Iterable[str | None] = ()) -> None:
-    write_atomically(path, dumps(report, secrets))
+    write_atomically(path, _pieces(report, tuple(secrets)))
 
 
 def dumps(report: RunReport, secrets: Iterable[str | None] = ()) -> str:
-    document = {
-        "format": FORMAT,
-        "version": VERSION,
-        "features": [_plain(feature) for feature in report.features],
-        "flows": [_plain(flow) for flow in report.flows],
-    }
-    return redacted_json(document, secrets) + "\n"
+    return "".join(_pieces(report, tuple(secrets)))
+
+
+def _pieces(report: RunReport, secrets: tuple[str | None, ...]) -> Iterator[str]:
+    """The run file's text, a feature or a flow at a time."""
+    yield f'{{"format": "{FORMAT}", "version": {VERSION}, "features": '
+    yield from redacted_json_array((_plain(f) for f in report.features), secrets)
+    yield ', "flows": '
+    yield from redacted_json_array((_plain(f) for f in report.flows), secrets)
+    yield "}\n"
 
 
 def read(path: Path) -> RunReport:
