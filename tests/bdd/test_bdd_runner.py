@@ -1,6 +1,6 @@
 """flowspec's behave runner: behave's context, layers and masking warnings unchanged, with
-where a value was set noted without reading source files, and what lives through the run
-frozen while the features run."""
+where a value was set noted without reading source files; each step text's definition
+found once; and what lives through the run frozen while the features run."""
 
 from __future__ import annotations
 
@@ -14,9 +14,12 @@ from typing import Any
 
 import pytest
 from behave.configuration import Configuration
+from behave.matchers import MatchWithError, ParseMatcher
+from behave.model import Step
 from behave.runner import Context as BehaveContext
+from behave.step_registry import StepRegistry
 
-from flowspec.bdd.runner import Context, Runner
+from flowspec.bdd.runner import Context, Runner, StepDefinitions
 
 Command = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -129,3 +132,75 @@ def test_setting_a_value_reads_no_source_file(
         line,
         "test_setting_a_value_reads_no_source_file",
     )
+
+
+class Kinds:
+    """A step registry of behave's own kind, filled by the test, not by step modules."""
+
+    def __init__(self) -> None:
+        self.registry = StepRegistry()
+        self.definitions = StepDefinitions(self.registry)
+
+    def step(self, keyword: str, text: str) -> Step:
+        return Step("x.feature", 1, keyword.title(), keyword, text)
+
+
+def test_a_step_text_seen_again_finds_its_definition_with_fresh_arguments() -> None:
+    kinds = Kinds()
+    kinds.registry.add_step_definition("given", 'a JWT for "{user}"', lambda c, user: None)
+    first = kinds.definitions.find_match(kinds.step("given", 'a JWT for "ann"'))
+    again = kinds.definitions.find_match(kinds.step("given", 'a JWT for "ann"'))
+    other = kinds.definitions.find_match(kinds.step("given", 'a JWT for "bob"'))
+    assert (
+        (first.func, first.location)
+        == (again.func, again.location)
+        == (
+            other.func,
+            other.location,
+        )
+    )
+    assert [a.value for a in again.arguments] == ["ann"]
+    assert again.arguments is not first.arguments
+    assert [a.value for a in other.arguments] == ["bob"]
+
+
+def test_the_first_definition_that_matches_is_found_as_behave_finds_it() -> None:
+    """Its own kind's definitions first, in order, then the generic ``step`` ones."""
+    kinds = Kinds()
+    kinds.registry.add_step_definition("then", '"{path}" equals {value}', lambda c, **a: None)
+    kinds.registry.add_step_definition("then", 'the flow is "{status}"', lambda c, **a: None)
+    kinds.registry.add_step_definition("step", "anything {goes}", lambda c, **a: None)
+    for _ in range(2):
+        for text in ('"$.a" equals 1', 'the flow is "completed"', "anything at all"):
+            step = kinds.step("then", text)
+            assert kinds.definitions.find_match(step) == kinds.registry.find_match(step)
+
+
+def test_an_undefined_step_stays_undefined() -> None:
+    kinds = Kinds()
+    kinds.registry.add_step_definition("when", "I click", lambda c: None)
+    assert kinds.definitions.find_match(kinds.step("when", "I run")) is None
+    assert kinds.definitions.find_match(kinds.step("when", "I run")) is None
+
+
+def test_a_type_conversion_that_fails_on_a_later_step_is_behaves_error() -> None:
+    """A converter that fails on a text it converted before gives behave's own answer,
+    a match that carries the error, rather than escaping from the lookup."""
+    calls: list[str] = []
+
+    def once(text: str) -> str:
+        calls.append(text)
+        if len(calls) > 1:
+            raise ValueError("converted once only")
+        return text
+
+    once.pattern = r"\w+"  # type: ignore[attr-defined]
+    kinds = Kinds()
+    kinds.registry.steps["given"].append(
+        ParseMatcher(lambda c, name: None, "a {name:Once}", custom_types={"Once": once})
+    )
+    assert kinds.definitions.find_match(kinds.step("given", "a thing")).arguments[0].value == (
+        "thing"
+    )
+    again = kinds.definitions.find_match(kinds.step("given", "a thing"))
+    assert isinstance(again, MatchWithError)
