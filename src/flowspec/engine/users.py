@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,7 +102,12 @@ class UserRecord:
 
 
 class Directory:
-    """The users of one run (or one server), looked up by user id or login id."""
+    """The users of one run (or one server), looked up by user id or login id.
+
+    A run gets a directory of its own, so each scenario starts from the world's users;
+    a user is copied into the run's working record only when the run first looks them
+    up, as most runs touch one or two users of a world that may hold hundreds.
+    """
 
     def __init__(
         self,
@@ -110,7 +115,9 @@ class Directory:
         roles: Mapping[str, RoleDefinition],
         tenant_names: Mapping[str, str],
     ) -> None:
-        self._records = {user.user_id: UserRecord.of(user) for user in users}
+        self._originals = {user.user_id: user for user in users}
+        # The records looked up or created so far, by user id.
+        self._records: dict[str, UserRecord] = {}
         self._roles = roles
         self._tenant_names = tenant_names
 
@@ -118,9 +125,11 @@ class Directory:
         """The user whose user id or one of whose login ids is ``ident``."""
         if ident in self._records:
             return self._records[ident]
-        for record in self._records.values():
-            if ident in record.login_ids:
-                return record
+        if ident in self._originals:
+            return self._record(ident)
+        for user_id, login_ids in self._login_ids():
+            if ident in login_ids:
+                return self._record(user_id)
         return None
 
     def create(self, login_id: str, *, email: str = "", phone: str = "") -> UserRecord:
@@ -135,9 +144,25 @@ class Directory:
     def get(self, ident: str, where: str = "") -> UserRecord:
         record = self.find(ident)
         if record is None:
-            known = [login for r in self._records.values() for login in r.login_ids]
+            known = [login for _, login_ids in self._login_ids() for login in login_ids]
             raise UnknownNameError("user", ident, known, where)
         return record
+
+    def _record(self, user_id: str) -> UserRecord:
+        record = self._records.get(user_id)
+        if record is None:
+            record = self._records[user_id] = UserRecord.of(self._originals[user_id])
+        return record
+
+    def _login_ids(self) -> Iterator[tuple[str, Sequence[str]]]:
+        """Each user's login ids as the run sees them now (a run may add one), the
+        world's users first, in their order, then those the run signed up."""
+        for user_id, user in self._originals.items():
+            record = self._records.get(user_id)
+            yield user_id, user.login_ids if record is None else record.login_ids
+        for user_id, record in self._records.items():
+            if user_id not in self._originals:
+                yield user_id, record.login_ids
 
     def permissions(self, roles: Iterable[str]) -> list[str]:
         """The permissions the given roles grant, in definition order, without repeats."""
