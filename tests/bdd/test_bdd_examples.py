@@ -78,6 +78,8 @@ def test_without_a_header_row_the_files_columns_are_used(tmp_path: Path) -> None
         ("people.yaml", "- [Ada, 36]\n", "expected at least one row"),
         ("people.csv", "name,age\n", "expected at least one row"),
         ("people.yaml", "- {name: Ada\n", "not valid YAML"),
+        ("people.yaml", "- " + "[" * 101 + "]" * 101 + "\n", "more than 100 levels deep"),
+        ("people.yaml", "- &a {name: Ada}\n- *a\n- !!int x\n", "cannot be read as int"),
     ],
     ids=[
         "missing",
@@ -86,6 +88,8 @@ def test_without_a_header_row_the_files_columns_are_used(tmp_path: Path) -> None
         "yaml-list-of-lists",
         "csv-header-only",
         "bad-yaml",
+        "yaml-nested-too-deep",
+        "yaml-unreadable-scalar",
     ],
 )
 def test_a_bad_examples_file_is_named_with_the_fix(

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
 from behave.model import Table
 
+from flowspec.engine.bounds import read_yaml_file
 from flowspec.errors import SettingsError
 
 TAG = "from:"
@@ -56,21 +56,18 @@ def _table(path: Path, where: str, written: Sequence[str], line: int) -> Table:
 
 
 def _rows(path: Path, where: str) -> list[dict[str, Any]]:
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".yaml", ".yml"):
+        raise SettingsError(f"{where}: examples come from a .csv or .yaml file, not {path.name}")
     try:
-        text = path.read_text(encoding="utf-8")
+        if suffix == ".csv":
+            rows: Any = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+        else:
+            rows = read_yaml_file(path)
     except OSError as exc:
         raise SettingsError(
             f"{where}: cannot read the examples file {path}: {exc.strerror}"
         ) from None
-    if path.suffix.lower() == ".csv":
-        rows: Any = list(csv.DictReader(text.splitlines()))
-    elif path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            rows = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise SettingsError(f"{path}: not valid YAML: {exc}") from None
-    else:
-        raise SettingsError(f"{where}: examples come from a .csv or .yaml file, not {path.name}")
     if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
         raise SettingsError(
             f"{path}: expected at least one row: a CSV header and rows, or a YAML list of "

@@ -19,16 +19,21 @@ loads with :class:`SafeLoader`, a safe loader (plain data only) whose scalars ne
 a bare ``ValueError``: PyYAML's own constructors do for ``2001-02-30``, ``!!int abc`` or
 a number of over 4300 digits. Every problem is a ``yaml.MarkedYAMLError``, which callers
 already turn into their own errors with the line and column. :func:`too_deep` applies
-the nesting bound to a decoded JSON value.
+the nesting bound to a decoded JSON value. :func:`read_yaml_file` reads the test world's
+other YAML files (``users.yaml``, ``project.yaml``, Examples files) within the same
+bounds and :data:`MAX_YAML_FILE_BYTES`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
+from pathlib import Path
 from typing import Any, Final
 
 import yaml
 from yaml.constructor import ConstructorError
+
+from flowspec.errors import SettingsError
 
 try:
     from yaml import CSafeLoader as _Base
@@ -38,15 +43,20 @@ except ImportError:  # PyYAML without libyaml: the pure-Python parser is slower,
 __all__ = [
     "MAX_ALIAS_NODES",
     "MAX_NESTING",
+    "MAX_YAML_FILE_BYTES",
     "BoundExceeded",
     "SafeLoader",
     "load_yaml",
+    "read_yaml_file",
     "reason",
     "too_deep",
 ]
 
 MAX_NESTING: Final = 100
 MAX_ALIAS_NODES: Final = 100_000
+#: The largest users.yaml, project.yaml or Examples file read: some thousands of users,
+#: where a world holds tens; a mistaken path (a log, a dump) is refused unread.
+MAX_YAML_FILE_BYTES: Final = 1024 * 1024
 
 _SCALAR_ERRORS: Final = (ValueError, TypeError, KeyError, IndexError, AttributeError)
 _SHOWN_SCALAR = 40
@@ -96,6 +106,34 @@ def load_yaml(text: str, loader: type[SafeLoader] = SafeLoader) -> Any:
     _check_events(text, loader)
     # loader derives from SafeLoader: plain data only, never arbitrary objects.
     return yaml.load(text, Loader=loader)
+
+
+def read_yaml_file(path: Path) -> Any:
+    """The YAML document in ``path``, read within the bounds.
+
+    Raises ``OSError`` when the file cannot be read, and :class:`SettingsError` naming
+    the file, with the line and what to do, when it is too large, not YAML or beyond a
+    bound.
+    """
+    with path.open("rb") as file:
+        # One byte past the limit: a file that grew since, or a device that never ends,
+        # is refused all the same.
+        data = file.read(MAX_YAML_FILE_BYTES + 1)
+    if len(data) > MAX_YAML_FILE_BYTES:
+        raise SettingsError(
+            f"{path} is over {MAX_YAML_FILE_BYTES // 1024} KiB, more than a test world's "
+            "YAML file holds; check that the path names the file you meant"
+        )
+    try:
+        return load_yaml(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise SettingsError(
+            f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8"
+        ) from None
+    except BoundExceeded as error:
+        raise SettingsError(f"{path}: {error}. {error.fix}") from None
+    except yaml.YAMLError as error:
+        raise SettingsError(f"{path}: not valid YAML: {error}") from None
 
 
 def too_deep(value: Any) -> tuple[Hashable, ...] | None:

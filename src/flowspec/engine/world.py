@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from flowspec.engine.bounds import read_yaml_file
 from flowspec.engine.loader import load_flows
 from flowspec.engine.model import Flow
 from flowspec.engine.users import Directory, RoleDefinition, User, UserRecord
@@ -180,11 +179,11 @@ def _tenant_roles(user: User) -> list[str]:
 
 def _read_mapping(path: Path) -> Mapping[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml_file(path)
     except FileNotFoundError:
         raise SettingsError(f"{path} is missing; the test world needs it") from None
-    except yaml.YAMLError as exc:
-        raise SettingsError(f"{path}: not valid YAML: {exc}") from None
+    except OSError as exc:
+        raise SettingsError(f"{path} cannot be read: {exc.strerror}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
