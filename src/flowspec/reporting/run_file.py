@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import is_dataclass
 from pathlib import Path
 from typing import Any
 
 from flowspec.errors import ReportError
 from flowspec.redaction import redacted_json_array
+from flowspec.reporting import model
 from flowspec.reporting.files import write_atomically
 from flowspec.reporting.model import (
     FeatureReport,
@@ -85,26 +87,17 @@ def loads(text: str, where: str = "run.json") -> RunReport:
         ) from None
 
 
-# The model's classes: a value of one is its fields, in order (``vars`` keeps the order
-# the dataclass set them in). Walking ``vars`` takes a quarter of the time of
-# ``dataclasses.fields``, and ``dataclasses.asdict`` also deep-copies every value.
+# The model's classes, looked up in a set: ``dataclasses.is_dataclass`` on every value
+# takes twice as long.
 _MODEL = frozenset(
-    {
-        FeatureReport,
-        FlowEdge,
-        FlowGraph,
-        FlowNode,
-        FlowStep,
-        RunReport,
-        ScenarioReport,
-        StepReport,
-        Tag,
-    }
+    kind for kind in vars(model).values() if isinstance(kind, type) and is_dataclass(kind)
 )
 
 
 def _plain(value: Any) -> Any:
-    """A model value as JSON data."""
+    """A model value as JSON data: a dataclass as its fields, in order (``vars`` keeps the
+    order the dataclass set them in). Walking ``vars`` takes a quarter of the time of
+    ``dataclasses.fields``, and ``dataclasses.asdict`` also deep-copies every value."""
     kind = type(value)
     if kind is tuple:
         return [_plain(item) for item in value]
