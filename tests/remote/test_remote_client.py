@@ -13,7 +13,7 @@ import pytest
 
 from flowspec.errors import FlowMisbehaved, WorldError
 from flowspec.remote import FlowClient, RemoteError, RemoteFlowMisbehaved, RemoteSettings, Secret
-from flowspec.remote.client import NEXT_PATH, START_PATH
+from flowspec.remote.client import NEXT_PATH, START_PATH, environment_proxy
 
 START = {"flowId": "sign-in", "options": {}, "input": {}}
 NEXT = {"executionId": "E1", "stepId": "S1", "interactionId": "go", "input": {}}
@@ -385,3 +385,39 @@ def test_a_flow_the_server_says_misbehaved_fails_the_step(fake) -> None:
     assert "FS42201: the flow loops" in str(misbehaved.value)
     assert not isinstance(wrong.value, FlowMisbehaved)
     assert "FS42200: unknown button 'x'" in str(wrong.value)
+
+
+def test_the_proxy_the_environment_names_carries_the_calls(fake, monkeypatch) -> None:
+    """With HTTP_PROXY set, as httpx's client would, a call goes to that proxy (the fake,
+    here) asking for the base URL's absolute form."""
+    monkeypatch.setenv("HTTP_PROXY", fake.url)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    proxied = "http://flows.example.test/v1/flow/start"
+    fake.on(proxied, fake.reply(fake.waiting()))
+
+    with client_for(replace(fake.settings(), base_url="http://flows.example.test")) as client:
+        assert client.start(START).body["stepId"] == "S1"
+    assert fake.count(proxied) == 1
+
+
+@pytest.mark.parametrize(
+    ("variables", "proxy"),
+    [
+        ({}, None),
+        ({"HTTPS_PROXY": "proxy.example:3128"}, "http://proxy.example:3128"),
+        ({"ALL_PROXY": "http://all.example:8080"}, "http://all.example:8080"),
+        ({"HTTPS_PROXY": "http://proxy.example:3128", "NO_PROXY": "descope.example"}, None),
+    ],
+)
+def test_the_proxy_is_the_environments_for_the_scheme_unless_no_proxy_names_the_host(
+    monkeypatch, variables: dict[str, str], proxy: str | None
+) -> None:
+    """HTTPS_PROXY for an https base URL, else ALL_PROXY, none when NO_PROXY covers the
+    host; a proxy named without a scheme is an HTTP proxy."""
+    for name in ("NO_PROXY", "no_proxy", "all_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+    assert environment_proxy("https://api.descope.example") == proxy

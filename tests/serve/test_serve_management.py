@@ -16,6 +16,9 @@ from flowspec.serve.exports import flow_documents
 V1 = "/v1/mgmt/flow/export"
 V2 = "/v2/mgmt/flow/export"
 GENERATE = "/v1/mgmt/tests/generate/otp"
+SIGN_IN = "/v1/mgmt/flowspec/sign-in"
+RESET = "/v1/mgmt/flowspec/reset"
+RESET_HEADER = "X-Flowspec-Reset"
 MINI_EXPORT_FLOW = "mini-step-up"
 SHAPES = Path(__file__).resolve().parents[1] / "engine" / "fixtures" / "shapes"
 
@@ -24,7 +27,7 @@ def without_start(tasks: dict) -> dict:
     return {task_id: task for task_id, task in tasks.items() if task_id != "start"}
 
 
-@pytest.mark.parametrize("path", [V1, V2, GENERATE])
+@pytest.mark.parametrize("path", [V1, V2, GENERATE, SIGN_IN])
 def test_management_calls_need_the_management_key(api, path: str, management_key: str) -> None:
     """Without the key, or with another one, a management call answers 401 FS40100 and
     never quotes the key it was sent."""
@@ -202,3 +205,50 @@ def test_a_reset_needs_the_management_key(serve_world, management_key: str) -> N
     refused = api.manage("/v1/mgmt/flowspec/reset", {}, key="not-the-key")
     assert refused.status_code == 401
     assert refused.json()["errorCode"] == "FS40100"
+
+
+def test_a_reset_header_resets_before_the_request_is_handled_whatever_it_answers(
+    serve_world, management_key: str
+) -> None:
+    """A request carrying X-Flowspec-Reset with the management key is handled in the world
+    as loaded, and says so in the same header; so does one whose own answer is an error
+    (here a next on an execution the reset forgot)."""
+    api = serve_world(World.load(ROOT_SCENARIOS), management_key=management_key)
+    refresh = api.sign_in("bob@acme.test").json()["authInfo"]["refreshJwt"]
+    edit = api.start("profile-update", token=refresh)
+    assert api.next(edit, "save", {"name": "Robert"}).json()["status"] == "completed"
+    waiting = api.start("profile-update", token=refresh)
+
+    me = api.http.get("/v1/auth/me", headers={**api.auth(refresh), RESET_HEADER: management_key})
+    assert me.json()["name"] == "Bob Member"
+    assert me.headers[RESET_HEADER] == "done"
+    assert api.next(edit, "save", {"name": "Again"}).status_code == 400
+
+    assert api.next(waiting, "save", {"name": "Again"}).status_code == 400
+    started = api.start("profile-update", token=refresh)
+    nonce = started.headers["X-Descope-Flow-Nonce"]
+    headers = {**api.auth(), RESET_HEADER: management_key, "X-Descope-Flow-Nonce": nonce}
+    body = {**started.json(), "interactionId": "save", "input": {"name": "Robert"}}
+    body = {key: body[key] for key in ("executionId", "stepId", "interactionId", "input")}
+    gone = api.http.post("/v1/flow/next", json=body, headers=headers)
+    assert (gone.status_code, gone.json()["errorCode"]) == (400, "E103205")
+    assert gone.headers[RESET_HEADER] == "done"
+
+
+def test_a_reset_header_with_a_wrong_key_resets_and_handles_nothing(
+    serve_world, management_key: str
+) -> None:
+    """A wrong key in X-Flowspec-Reset answers 401 without quoting it, before anything is
+    reset or the request handled."""
+    api = serve_world(World.load(ROOT_SCENARIOS), management_key=management_key)
+    refresh = api.sign_in("bob@acme.test").json()["authInfo"]["refreshJwt"]
+    edit = api.start("profile-update", token=refresh)
+    assert api.next(edit, "save", {"name": "Robert"}).json()["status"] == "completed"
+
+    headers = {**api.auth(refresh), RESET_HEADER: "not-the-key"}
+    refused = api.http.post("/v1/flow/start", json={"flowId": "profile-update"}, headers=headers)
+
+    assert (refused.status_code, refused.json()["errorCode"]) == (401, "FS40100")
+    assert RESET_HEADER not in refused.headers
+    assert "not-the-key" not in refused.text
+    assert api.http.get("/v1/auth/me", headers=api.auth(refresh)).json()["name"] == "Robert"

@@ -195,3 +195,46 @@ def test_descopes_sdk_verifies_a_generated_code_and_validates_the_tokens(
     assert verified["user"]["userId"] == "U2ada"
     refresh = verified[REFRESH_SESSION_TOKEN_NAME]["jwt"]
     assert client.validate_session(refresh)["userId"] == "U2ada"
+
+
+SIGN_IN = "/v1/mgmt/flowspec/sign-in"
+
+
+def test_the_one_call_sign_in_has_the_effects_of_generate_and_verify(
+    serve_world, small_world_folder: Path
+) -> None:
+    """flowspec's sign-in answers the verify's JWT response, proves the address as the
+    verify does, and uses a code of its own, which supersedes one generated before."""
+    world = World.load(small_world_folder)
+    assert world.user("user04@small.test").verified_email is False
+    api = serve_world(world)
+    earlier = generate(api, "user04@small.test")
+
+    answer = api.manage(SIGN_IN, {"loginId": "user04@small.test", "deliveryMethod": "email"})
+
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert set(body) == JWT_RESPONSE_FIELDS
+    claims = decode_claims(body["refreshJwt"])
+    assert (claims["sub"], claims["drn"], claims["amr"]) == ("U04", "DSR", ["email"])
+    assert body["user"]["verifiedEmail"] is True
+    assert_refused(verify(api, "user04@small.test", earlier), earlier)
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"loginId": "nobody@small.test", "deliveryMethod": "email"}, 401),
+        ({"loginId": "user04@small.test", "deliveryMethod": "voice"}, 400),
+        ({"loginId": "user04@small.test"}, 400),
+    ],
+)
+def test_the_one_call_sign_in_refuses_what_generate_or_verify_refuses(
+    small_api, body: dict[str, Any], status: int
+) -> None:
+    """An unknown login id is refused as the verify refuses it; a delivery method the
+    verify has no route for, or none, is a bad request."""
+    answer = small_api.manage(SIGN_IN, body)
+
+    assert answer.status_code == status, answer.text
+    assert "eyJ" not in answer.text

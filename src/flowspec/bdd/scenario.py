@@ -150,10 +150,11 @@ def remote_runner(project: Path, flows: Path) -> RemoteRunner:
 
 def reset_served_world(context: Any) -> None:
     """Give a scenario on ``flowspec serve`` the world as loaded, as the local runner does;
-    after the first refusal (a real project), stop asking."""
+    after the first refusal (a real project), stop asking. Once serve has accepted one,
+    each reset rides on the scenario's first request instead of a round trip of its own."""
     world = world_for(context)
     remote = remote_runner(project_folder(context), world.root / "flows")
-    if remote not in _no_reset and not remote.reset_served_world():
+    if remote not in _no_reset and not remote.reset_served_world(deferred=True):
         _no_reset.add(remote)
 
 

@@ -1,7 +1,7 @@
 """The HTTP client for Descope's flow API, and the test-user OTP calls that sign a test
 user in without a flow.
 
-One :class:`FlowClient` holds one ``httpx.Client``, so the runs of a runner share
+One :class:`FlowClient` holds one httpx transport, so the runs of a runner share
 keep-alive connections. Every call has explicit timeouts, is retried only where
 :mod:`flowspec.remote.retries` says a retry cannot apply an interaction twice, and ends
 within its retry budget either in a decoded JSON object or in a
@@ -12,6 +12,7 @@ with every token cut out.
 from __future__ import annotations
 
 import time
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -32,10 +33,14 @@ __all__ = [
     "NEXT_PATH",
     "NONCE_HEADER",
     "OTP_VERIFY_PATH",
+    "RESET_HEADER",
+    "RESET_PATH",
+    "SIGN_IN_PATH",
     "START_PATH",
     "FlowClient",
     "OtpMethod",
     "Reply",
+    "environment_proxy",
 ]
 
 START_PATH: Final = "/v1/flow/start"
@@ -61,6 +66,13 @@ _KEEPALIVE_EXPIRY: Final = 4.0
 # A runner drives one run at a time; the spare connections serve /v1/auth/me alongside.
 _MAX_CONNECTIONS: Final = 4
 _MAX_IDLE_CONNECTIONS: Final = 2
+# What every request sends besides its own headers: what httpx's client would send, JSON
+# asked for.
+_HEADERS: Final = {
+    "Accept": "application/json",
+    "Accept-Encoding": "gzip, deflate",
+    "User-Agent": f"python-httpx/{httpx.__version__}",
+}
 # httpcore's trace event as it starts waiting for a response's headers.
 _AWAITING_HEADERS: Final = "http11.receive_response_headers.started"
 # How long past its read timeout the watchdog lets a wait for headers run.
@@ -94,6 +106,12 @@ _EXPORT_FIXES: Final = {
 _VERIFY_FIXES: Final = {
     401: "The code was refused: it is wrong, was replaced by a newer one, expired or was "
     "already used; check that nothing else asks for codes for this test user meanwhile",
+}
+_SIGN_IN_FIXES: Final = {
+    400: "flowspec serve signs test users in by email or sms only",
+    401: "flowspec serve refused the management key or the login id, as its message says: "
+    f"check that {ENV_MANAGEMENT_KEY} holds the key it was started with, and that its "
+    "users.yaml has a user with this login id",
 }
 
 OtpMethod = Literal["email", "sms"]
@@ -132,8 +150,13 @@ class _LateAnswerError(Exception):
         self.phase = phase
 
 
-# flowspec serve's addition to the management API (docs/wire.md).
-RESET_PATH = "/v1/mgmt/flowspec/reset"
+# flowspec serve's additions to the management API (docs/wire.md): the reset, as a request
+# of its own or as a header riding on the next request, which the answer echoes with
+# RESET_DONE once done; and a test user's code generated and verified in one call.
+RESET_PATH: Final = "/v1/mgmt/flowspec/reset"
+RESET_HEADER: Final = "X-Flowspec-Reset"
+_RESET_DONE: Final = "done"
+SIGN_IN_PATH: Final = "/v1/mgmt/flowspec/sign-in"
 # What a server that is not flowspec serve answers the reset: it has no such route, or
 # takes the management key for a credential it does not know.
 _RESET_REFUSED: Final = frozenset({400, 401, 403, 404, 405})
@@ -145,42 +168,58 @@ class FlowClient:
 
     def __init__(self, settings: RemoteSettings) -> None:
         self._settings = settings
-        timeouts = settings.timeouts
-        self._http = httpx.Client(
-            base_url=settings.base_url,
-            timeout=httpx.Timeout(
-                connect=timeouts.connect,
-                read=timeouts.read,
-                write=timeouts.write,
-                pool=timeouts.pool,
-            ),
+        # The transport under httpx.Client, without the client: its cookie jar, redirect
+        # and auth handling and per-request log line cost more than a small answer's own
+        # handling, and the calls need none of them (no redirect is followed, a session
+        # never travels by cookie jar, each request has its timeouts). What the client
+        # would take from the environment is kept: TLS settings, and a proxy.
+        self._http = httpx.HTTPTransport(
             limits=httpx.Limits(
                 max_connections=_MAX_CONNECTIONS,
                 max_keepalive_connections=_MAX_IDLE_CONNECTIONS,
                 keepalive_expiry=_KEEPALIVE_EXPIRY,
             ),
-            headers={"Accept": "application/json"},
-            follow_redirects=False,
+            proxy=environment_proxy(settings.base_url),
         )
+        self._urls: dict[str, httpx.URL] = {}
         self._watchdog = Watchdog()
+        # True once the server accepted a reset: it is flowspec serve, and its additions
+        # (the reset header, the one-call sign-in) may be used.
+        self._served = False
+        # A deferred reset the next request carries, until an answer says it was done.
+        self._reset_pending = False
 
     def close(self) -> None:
         self._http.close()
         self._watchdog.close()
 
-    def reset_served_world(self) -> bool:
+    @property
+    def serves_additions(self) -> bool:
+        """Whether the server proved it is ``flowspec serve`` by accepting a reset."""
+        return self._served
+
+    def reset_served_world(self, *, deferred: bool = False) -> bool:
         """Ask ``flowspec serve`` to forget what earlier runs changed; False from a server
         that refuses the call (a real project has no such route) and without a management
         key. Retried as ``idempotent`` (:mod:`flowspec.remote.retries`); a server that
         cannot be reached, or fails, is a :class:`RemoteError` like any other call's.
+
+        ``deferred``, once the server has accepted a reset, sends nothing now: the next
+        request carries the reset in its ``X-Flowspec-Reset`` header, and the server
+        resets before it handles that request, so the engine sees the same world for a
+        round trip less. Each later request carries it too until an answer confirms it.
         """
         key = self._settings.management_key
         if key is None:
             return False
+        if deferred and self._served:
+            self._reset_pending = True
+            return True
         request = self._request(
             "POST", RESET_PATH, "idempotent", key.reveal(), {}, accept=_RESET_REFUSED
         )
-        return self._call(request).status not in _RESET_REFUSED
+        self._served = self._call(request).status not in _RESET_REFUSED
+        return self._served
 
     def _required_key(self, path: str, what: str) -> str:
         """The management key a management call needs; a clear error, before anything is
@@ -245,6 +284,20 @@ class FlowClient:
             )
         return code
 
+    def sign_in_test_user(self, login_id: str, method: OtpMethod) -> str:
+        """The raw refresh JWT of a session for ``login_id``, from ``flowspec serve``'s
+        one-call sign-in: :meth:`generate_test_otp` and :meth:`verify_otp` in a single
+        management call, with the same effects on the served world.
+
+        Retried even after a lost answer (``new-code`` in :mod:`flowspec.remote.retries`):
+        a second copy generates a newer code and uses it, and the tokens the lost answer
+        held are never used.
+        """
+        key = self._required_key(SIGN_IN_PATH, "signs test users in")
+        body = {"loginId": login_id, "deliveryMethod": method}
+        request = self._request("POST", SIGN_IN_PATH, "new-code", key, body, fixes=_SIGN_IN_FIXES)
+        return self._refresh_jwt(request, self._call(request))
+
     def export_flow(self, flow_id: str) -> dict[str, Any]:
         """The single-file export of flow ``flow_id``: the ``flow`` object of
         ``POST /v2/mgmt/flow/export {flowId}``.
@@ -296,7 +349,11 @@ class FlowClient:
             fixes=_VERIFY_FIXES,
             not_retried=_VERIFY_NOT_RETRIED,
         )
-        reply = self._call(request)
+        return self._refresh_jwt(request, self._call(request))
+
+    def _refresh_jwt(self, request: _Request, reply: Reply) -> str:
+        """The raw refresh JWT of Descope's JWT response: ``refreshJwt``, else the ``DSR``
+        cookie."""
         refresh = reply.body.get("refreshJwt")
         if isinstance(refresh, str) and refresh:
             return refresh
@@ -428,6 +485,10 @@ class FlowClient:
             connect=limits.connect, read=limits.read, write=limits.write, pool=limits.pool
         )
         phase: Literal["headers", "body"] = "headers"
+        headers = dict(request.headers)
+        key = self._settings.management_key
+        if self._reset_pending and key is not None:
+            headers[RESET_HEADER] = key.reveal()
         watch = self._watchdog.arm(deadline)
 
         def trace(event: str, info: Mapping[str, Any]) -> None:
@@ -439,16 +500,22 @@ class FlowClient:
                 self._watchdog.postpone(watch, time.monotonic() + limits.read + _WATCHDOG_SLACK)
 
         try:
-            with self._http.stream(
+            sent = httpx.Request(
                 request.method,
-                request.path,
+                self._url(request.path),
                 json=request.body,
-                headers=dict(request.headers),
-                timeout=timeout,
-                extensions={"trace": trace},
-            ) as response:
+                headers={**_HEADERS, **headers},
+                extensions={"timeout": timeout.as_dict(), "trace": trace},
+            )
+            response = self._http.handle_request(sent)
+            # Cookies are read from the answer itself: with no jar, runs of one runner
+            # never share a session through cookies.
+            response.request = sent
+            try:
                 phase = "body"
-                content = b"".join(response.iter_bytes())
+                if response.headers.get(RESET_HEADER) == _RESET_DONE:
+                    self._reset_pending = False
+                content = response.read()
                 # Parsing cookies costs more than the rest of a small answer's handling;
                 # only an answer that sets one can carry the refresh JWT as a cookie.
                 cookie = (
@@ -457,15 +524,21 @@ class FlowClient:
                     else None
                 )
                 return Answer(response.status_code, response.headers, content, cookie)
+            finally:
+                response.close()
         except httpx.TransportError:
             if self._watchdog.disarm(watch):
                 raise _LateAnswerError(phase) from None
             raise
         finally:
             self._watchdog.disarm(watch)
-            # Runs of one runner must not share a session through the cookie jar.
-            if self._http.cookies:
-                self._http.cookies.clear()
+
+    def _url(self, path: str) -> httpx.URL:
+        """The URL of ``path`` under the base URL, parsed once per path."""
+        url = self._urls.get(path)
+        if url is None:
+            url = self._urls[path] = httpx.URL(self._settings.base_url + path)
+        return url
 
     def _transport_failure(self, error: Exception, limits: Timeouts) -> Failure:
         """What a failed exchange proves (see :mod:`flowspec.remote.retries`), and why."""
@@ -564,6 +637,21 @@ class FlowClient:
             attempts=attempts,
             secrets=request.secrets,
         )
+
+
+def environment_proxy(base_url: str) -> str | None:
+    """The proxy the environment names for ``base_url``: ``HTTPS_PROXY``, ``HTTP_PROXY`` or
+    ``ALL_PROXY`` for its scheme, unless ``NO_PROXY`` covers its host; the variables
+    httpx's own client reads, as Python's ``urllib`` reads them."""
+    url = httpx.URL(base_url)
+    proxies = urllib.request.getproxies()
+    if urllib.request.proxy_bypass(url.host):
+        return None
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if not proxy:
+        return None
+    # A proxy named without a scheme is an HTTP proxy, as httpx reads it.
+    return proxy if "://" in proxy else f"http://{proxy}"
 
 
 def _attempts(count: int) -> str:

@@ -67,6 +67,17 @@ Replays:
     ``flowspec.engine.actions.delivery``'s), and the client verifies only the code whose
     answer it received. A code the lost attempt may have issued is superseded and never
     used, as a lost start's execution is never continued. So ``unknown`` is retried too.
+
+    ``POST /v1/mgmt/flowspec/sign-in``, flowspec serve's generate and verify in one call,
+    is ``new-code`` as well: each copy issues a newer code and uses it at once, so a
+    second copy after a lost answer signs the user in again with effects the first
+    already had (the address proved, tokens minted), and the tokens the lost answer held
+    are never used, as a lost code is never verified.
+
+A reset riding on a request as its ``X-Flowspec-Reset`` header (``docs/wire.md``) adds
+nothing to weigh: a second copy of the request resets again before it is handled, which
+finds nothing left to forget but what the lost copy may have done, and that the client
+never continues.
 """
 
 from __future__ import annotations

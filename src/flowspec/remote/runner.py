@@ -67,10 +67,12 @@ class RemoteRunner:
         reply = self._client.start(body, refresh_jwt=token_text)
         return RemoteRun(self._client, self._screens, flow_id, token_text, form, devices, reply)
 
-    def reset_served_world(self) -> bool:
+    def reset_served_world(self, *, deferred: bool = False) -> bool:
         """Between scenarios: ``flowspec serve`` forgets what earlier runs changed, as the
-        local runner does; a real project has no such call and answers False."""
-        return self._client.reset_served_world()
+        local runner does; a real project has no such call and answers False.
+        ``deferred``: once serve has accepted a reset, the next request carries it instead
+        of a request of its own (:meth:`FlowClient.reset_served_world`)."""
+        return self._client.reset_served_world(deferred=deferred)
 
     def test_user_refresh_jwt(self, login_id: str, method: OtpMethod = "email") -> str:
         """A real refresh JWT for the project's test user ``login_id``: a code from
@@ -81,9 +83,14 @@ class RemoteRunner:
         The two calls retry as :mod:`flowspec.remote.retries` allows: a lost code is asked
         for again (a newer code supersedes it), a lost verify is not (the code works once);
         calling this again then gets a new code and verifies that.
+
+        Once the server has proved it is ``flowspec serve`` (it accepted a reset), one call
+        to its ``/v1/mgmt/flowspec/sign-in`` does both, with the same effects on its world.
         """
         if method not in ("email", "sms"):
             raise ValueError(f"method must be 'email' or 'sms', not {method!r}")
+        if self._client.serves_additions:
+            return self._client.sign_in_test_user(login_id, method)
         code = self._client.generate_test_otp(login_id, method)
         return self._client.verify_otp(login_id, code, method)
 

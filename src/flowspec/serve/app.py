@@ -15,6 +15,10 @@ the server its documentation pairs it with, and both are typed and well maintain
 - ``POST /v1/mgmt/tests/generate/otp``: a code a flow's OTP verify accepts
 - ``POST /v1/auth/otp/verify/email``, ``/sms``: a code for a login id, answered with the
   user's session and refresh JWTs (:mod:`flowspec.serve.otp`)
+- flowspec's additions to the management API: ``POST /v1/mgmt/flowspec/reset``, the world
+  as loaded again; ``POST /v1/mgmt/flowspec/sign-in``, a test user's code generated and
+  verified in one call; and the ``X-Flowspec-Reset`` header, which resets the world
+  before any request it comes with is handled (docs/wire.md)
 
 One engine per server: one :class:`~flowspec.engine.runner.LocalRunner`, whose users and
 doubles every execution shares, while each execution's run state is its own. Every route
@@ -81,8 +85,12 @@ from flowspec.serve.testusers import ROUTE as GENERATE_OTP_ROUTE
 from flowspec.serve.testusers import generate_otp
 
 NONCE_HEADER: Final = "X-Descope-Flow-Nonce"
-# flowspec's addition to the management API: back to the world as loaded.
+# flowspec's additions to the management API: back to the world as loaded, before a
+# request or as one of its own; and a test user's generated code verified in the same call.
 RESET_ROUTE: Final = "/v1/mgmt/flowspec/reset"
+RESET_HEADER: Final = "X-Flowspec-Reset"
+RESET_DONE: Final = "done"
+SIGN_IN_ROUTE: Final = "/v1/mgmt/flowspec/sign-in"
 # Descope's clients send this every few seconds while the user acts elsewhere.
 POLLING: Final = "polling"
 
@@ -101,20 +109,22 @@ def create_app(
     """The ASGI app serving ``world``; management calls need ``management_key``, and
     none are answered without one. ``clock`` times the executions' idle expiry."""
     service = _Service(world, Executions(execution_ttl, clock=clock), management_key or None)
+    guarded = service.guarded
     routes = [
-        Route("/v1/flow/start", _guarded(service.start), methods=["POST"]),
-        Route("/v1/flow/next", _guarded(service.next), methods=["POST"]),
-        Route("/v2/keys/{projectId}", _guarded(service.keys), methods=["GET"]),
-        Route("/v1/auth/refresh", _guarded(service.refresh), methods=["POST"]),
-        Route("/v1/auth/me", _guarded(service.me), methods=["GET"]),
-        Route("/v1/mgmt/flow/export", _guarded(service.export_v1), methods=["POST"]),
-        Route("/v2/mgmt/flow/export", _guarded(service.export_v2), methods=["POST"]),
-        Route(GENERATE_OTP_ROUTE, _guarded(service.generate_otp), methods=["POST"]),
-        Route(RESET_ROUTE, _guarded(service.reset), methods=["POST"]),
+        Route("/v1/flow/start", guarded(service.start), methods=["POST"]),
+        Route("/v1/flow/next", guarded(service.next), methods=["POST"]),
+        Route("/v2/keys/{projectId}", guarded(service.keys), methods=["GET"]),
+        Route("/v1/auth/refresh", guarded(service.refresh), methods=["POST"]),
+        Route("/v1/auth/me", guarded(service.me), methods=["GET"]),
+        Route("/v1/mgmt/flow/export", guarded(service.export_v1), methods=["POST"]),
+        Route("/v2/mgmt/flow/export", guarded(service.export_v2), methods=["POST"]),
+        Route(GENERATE_OTP_ROUTE, guarded(service.generate_otp), methods=["POST"]),
+        Route(RESET_ROUTE, guarded(service.reset), methods=["POST"]),
+        Route(SIGN_IN_ROUTE, guarded(service.sign_in), methods=["POST"]),
         *(
             Route(
                 OTP_VERIFY_PREFIX + channel,
-                _guarded(service.otp_verifier(channel)),
+                guarded(service.otp_verifier(channel)),
                 methods=["POST"],
             )
             for channel in OTP_CHANNELS
@@ -138,13 +148,43 @@ class _Service:
         """The users the runs change (a sign-up adds one) and the session endpoints read."""
         return self._runner.directory
 
+    def guarded(self, endpoint: Endpoint) -> Endpoint:
+        """``endpoint``, after the reset an ``X-Flowspec-Reset`` header asks for, answering
+        its problems in their shape and surviving anything else.
+
+        The remote backend sends the header, with the management key, on the first request
+        of each scenario instead of a reset request of its own: one round trip fewer per
+        scenario, and the engine sees the same world. Every answer to a request whose reset
+        was done says so in the same header, whatever its status, so the client knows
+        whether to ask again; a wrong key is refused before anything is reset or handled.
+        """
+
+        @functools.wraps(endpoint)
+        async def guarded(request: Request) -> Response:
+            asked = request.headers.get(RESET_HEADER)
+            if asked is None:
+                return await _answered(endpoint, request)
+            try:
+                self._check_management_key(asked, f"the {RESET_HEADER} header")
+            except WireError as problem:
+                return problem.response()
+            self._forget()
+            response = await _answered(endpoint, request)
+            response.headers[RESET_HEADER] = RESET_DONE
+            return response
+
+        return guarded
+
     async def reset(self, request: Request) -> Response:
         """flowspec's addition: forget what runs changed in users and in the outside world
         (the outbox, stubbed answers) and every execution, as a fresh server would."""
         self._require_management_key(request)
+        self._forget()
+        return JSONResponse({})
+
+    def _forget(self) -> None:
         self._runner = LocalRunner(self._world)
         self._executions.clear()
-        return JSONResponse({})
 
     async def start(self, request: Request) -> Response:
         credentials = self._bearer(request)
@@ -228,6 +268,34 @@ class _Service:
         )
         return JSONResponse(generated)
 
+    async def sign_in(self, request: Request) -> Response:
+        """flowspec's addition: ``generate/otp`` and ``otp/verify/<deliveryMethod>`` in one
+        call, with the same effects on the world (a used code in the outbox, the address
+        proved, the tokens the verify mints), so a test user's refresh JWT costs the remote
+        backend one round trip, not two."""
+        self._require_management_key(request)
+        body = await json_object(request)
+        login_id = text(body, "loginId")
+        method = text(body, "deliveryMethod")
+        # The verify routes' channel named by the method, typed as a channel.
+        channel = next((c for c in OTP_CHANNELS if c == method), None)
+        if channel is None:
+            raise WireError(
+                BAD_REQUEST,
+                f"deliveryMethod {method!r} is not one of {', '.join(OTP_CHANNELS)}",
+            )
+        generated = generate_otp(self._runner.doubles, self._directory, login_id, channel)
+        answer = verify_otp(
+            self._runner.doubles,
+            self._directory,
+            self._world.issuer,
+            self._world.project_id,
+            login_id,
+            generated["code"],
+            channel,
+        )
+        return JSONResponse(answer)
+
     def otp_verifier(self, channel: Channel) -> Endpoint:
         """The route verifying codes sent by ``channel``: Descope's ``{loginId, code}``."""
 
@@ -262,18 +330,20 @@ class _Service:
         return bearer(request, self._world.project_id)
 
     def _require_management_key(self, request: Request) -> None:
-        secret = self._bearer(request).secret
+        self._check_management_key(
+            self._bearer(request).secret, "Authorization: Bearer <project>:<management key>"
+        )
+
+    def _check_management_key(self, secret: str, where: str) -> None:
+        """401 unless ``secret`` is this server's management key; ``where`` says how to
+        send it, and the message never quotes what was sent."""
         if self._management_key is None:
             raise WireError(
                 UNAUTHORIZED,
                 "the management API is off: start flowspec serve with FLOWSPEC_MANAGEMENT_KEY set",
             )
         if not hmac.compare_digest(secret.encode(), self._management_key.encode()):
-            raise WireError(
-                UNAUTHORIZED,
-                "the management key is wrong or missing: send "
-                "Authorization: Bearer <project>:<management key>",
-            )
+            raise WireError(UNAUTHORIZED, f"the management key is wrong or missing: send {where}")
 
 
 def _interact(execution: Execution, interaction_id: str, inputs: dict[str, Any]) -> None:
@@ -300,27 +370,21 @@ def _flow_answer(execution: Execution, nonce: str) -> Response:
     return JSONResponse(flow_response(execution), headers={NONCE_HEADER: nonce})
 
 
-def _guarded(endpoint: Endpoint) -> Endpoint:
-    """``endpoint``, answering its problems in their shape and surviving anything else."""
-
-    @functools.wraps(endpoint)
-    async def guarded(request: Request) -> Response:
-        try:
-            return await endpoint(request)
-        except WireError as problem:
-            return problem.response()
-        except Exception:
-            _log.error(
-                "%s %s failed:\n%s",
-                request.method,
-                redact_text(request.url.path),
-                redact_text(traceback.format_exc()),
-            )
-            return WireError(
-                INTERNAL, "the server failed on this request; its log says why"
-            ).response()
-
-    return guarded
+async def _answered(endpoint: Endpoint, request: Request) -> Response:
+    """``endpoint``'s answer: its problems in their shape, and anything else logged and
+    answered ``FS50000``, so the server carries on."""
+    try:
+        return await endpoint(request)
+    except WireError as problem:
+        return problem.response()
+    except Exception:
+        _log.error(
+            "%s %s failed:\n%s",
+            request.method,
+            redact_text(request.url.path),
+            redact_text(traceback.format_exc()),
+        )
+        return WireError(INTERNAL, "the server failed on this request; its log says why").response()
 
 
 async def _routing_problem(request: Request, error: Exception) -> Response:
