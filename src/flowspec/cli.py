@@ -373,7 +373,7 @@ def _run(args: argparse.Namespace) -> int:
     # behave and the engine are imported here so `flowspec --help` stays fast.
     from flowspec.bdd.feature_files import check_sizes, feature_files
     from flowspec.bdd.parallel import RunPlan, run
-    from flowspec.bdd.scenario import BACKENDS
+    from flowspec.bdd.scenario import BACKENDS, load_world
     from flowspec.bdd.selection import parse_part, share_out
     from flowspec.engine.world import World
     from flowspec.errors import FlowspecError
@@ -392,7 +392,12 @@ def _run(args: argparse.Namespace) -> int:
     userdata = dict(d.split("=", 1) for d in args.define if "=" in d)
     try:
         shard = parse_part(args.shard)
-        World.load(Path(userdata.get("scenarios", "scenarios")))
+        scenarios = Path(userdata.get("scenarios", "scenarios"))
+        try:
+            # Into the cache workers take the world from: forked workers get it loaded.
+            load_world(scenarios.resolve())
+        except FlowspecError:
+            World.load(scenarios)  # fails again, naming the files as the user named them
         files = feature_files(paths)
         check_sizes(files)
     except FlowspecError as error:
@@ -410,6 +415,7 @@ def _run(args: argparse.Namespace) -> int:
         reports=Path(userdata.get("reports", "reports")),
         dry_run=args.dry_run,
         tags=tuple(args.tags) if shard.count == 1 else (),
+        world=scenarios.resolve(),
     )
     return run(plan, sys.stdout)
 

@@ -1,17 +1,22 @@
-"""`flowspec run` on a copy of the project: progress, exit codes, workers, shards, merging."""
+"""`flowspec run` on a copy of the project: progress, exit codes, workers (forked where that
+is safe, new interpreters elsewhere), shards, merging."""
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 
+from flowspec.bdd import parallel
+from flowspec.cli import main
 from flowspec.reporting import run_file
 from flowspec.reporting.model import RunReport
 
@@ -81,7 +86,7 @@ def test_usage_and_world_errors_exit_2_before_anything_runs(
     (project / "scenarios" / "users.yaml").write_text("users: [{loginIds: 3}]\n")
     broken = flowspec(project, "run")
     assert broken.returncode == 2
-    assert "users.yaml" in broken.stderr
+    assert broken.stderr.startswith("flowspec run: scenarios/users.yaml: users[0]:")
     assert not (project / "reports").exists()
     (project / "scenarios" / "users.yaml").write_text(
         (ROOT / "scenarios" / "users.yaml").read_text(encoding="utf-8")
@@ -231,3 +236,161 @@ def test_a_dry_run_with_tags_names_no_tag_as_unknown(project: Path, flowspec: Co
     result = flowspec(project, "run", "--dry-run", "--tags", "@local")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no scenario is tagged" not in result.stdout
+
+
+# A step module that breaks the world on disk when a worker loads steps/, which behave
+# does before its before_all hook loads the world: only a worker that loads the world
+# itself, rather than getting it from the parent, runs on the broken one. The file is
+# replaced whole, so that no worker reads it half written by another.
+BREAK_THE_WORLD = """
+import os
+from pathlib import Path
+
+broken = Path(f"scenarios/users-{os.getpid()}.yaml")
+broken.write_text("users: [{loginIds: 3}]\\n", encoding="utf-8")
+os.replace(broken, "scenarios/users.yaml")
+"""
+
+forking = pytest.mark.skipif(not parallel.FORK, reason="workers are forked only where it is safe")
+
+
+@forking
+def test_forked_workers_run_on_the_world_the_parent_loaded(
+    project: Path, flowspec: Command
+) -> None:
+    """Forked workers do not load the world again: the world breaking on disk after the
+    parent loaded it, as each worker starts, changes nothing."""
+    (project / "steps" / "zz_break_the_world.py").write_text(BREAK_THE_WORLD)
+    result = flowspec(project, "run", "--workers", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "loginIds: 3" in (project / "scenarios" / "users.yaml").read_text(encoding="utf-8")
+    ran = outcomes(run_file.read(project / "reports" / "run.json"))
+    assert ran
+    assert {status for _, _, _, status, _, _ in ran} == {"passed"}
+
+
+def spawned_run(project: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    """``flowspec run`` in this process with workers started as new interpreters."""
+    monkeypatch.setattr(parallel, "FORK", False)
+    monkeypatch.chdir(project)
+    return main(["run", *args])
+
+
+def test_new_interpreter_workers_load_the_world_themselves(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Where workers are not forked, each loads the world: broken as it starts, the worker
+    stops, and the run exits 2 with the world's error."""
+    (project / "steps" / "zz_break_the_world.py").write_text(BREAK_THE_WORLD)
+    assert spawned_run(project, monkeypatch, "--workers", "2") == 2
+    said = capsys.readouterr().out
+    assert "flowspec run: worker 1 stopped before finishing:" in said
+    assert "users.yaml" in said
+
+
+def test_a_process_running_another_thread_starts_new_interpreters(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fork copies only the thread that calls it, so a lock another thread holds would
+    stay held in the worker for good: with a second thread running, workers are new
+    interpreters (which load the world themselves) even where fork is safe."""
+    (project / "steps" / "zz_break_the_world.py").write_text(BREAK_THE_WORLD)
+    monkeypatch.chdir(project)
+    release = threading.Event()
+    waiting = threading.Thread(target=release.wait)
+    waiting.start()
+    try:
+        assert main(["run", "--workers", "2"]) == 2
+    finally:
+        release.set()
+        waiting.join()
+    assert "users.yaml" in capsys.readouterr().out
+
+
+def test_new_interpreter_workers_give_the_report_forked_workers_give(
+    project: Path, flowspec: Command, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both ways of starting workers give the same merged report and exit status."""
+    break_step_up(project)
+    assert flowspec(project, "run", "--workers", "2").returncode == 1
+    forked = outcomes(run_file.read(project / "reports" / "run.json"))
+    assert spawned_run(project, monkeypatch, "--workers", "2") == 1
+    assert outcomes(run_file.read(project / "reports" / "run.json")) == forked
+
+
+DIE = """
+import os
+
+from behave import given
+
+
+@given("the worker dies")
+def _(context):
+    os._exit(3)
+"""
+
+
+def test_a_worker_that_dies_is_named_with_its_exit_status(project: Path, flowspec: Command) -> None:
+    """A worker that ends without reporting (here a step exits the process) makes the run
+    exit 2, naming the worker and its exit status."""
+    (project / "steps" / "zz_die.py").write_text(DIE)
+    (project / "features" / "dies.feature").write_text(
+        "Feature: dies\n  Scenario: the end\n    Given the worker dies\n"
+    )
+    result = flowspec(project, "run", "features/dies.feature")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "flowspec run: worker 1 stopped before finishing:" in result.stdout
+    assert "exit status 3" in result.stdout
+
+
+def progress_events(behave: Command, project: Path, *args: str) -> list[str]:
+    """The events a worker's progress formatter writes for one feature."""
+    result = behave(
+        project,
+        "features/step_up.feature",
+        "--no-summary",
+        "--format",
+        "flowspec.bdd.progress:Progress",
+        "--outfile",
+        "-",
+        *args,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    return [json.loads(line)["event"] for line in lines if line.startswith("{")]
+
+
+def test_a_worker_tells_when_scenarios_start_only_when_asked(
+    project: Path, behave: Command
+) -> None:
+    """Start events are for a terminal's live line: ``-D progress=done`` leaves them out."""
+    everything = progress_events(behave, project)
+    assert everything.count("start") == everything.count("done") > 0
+    assert set(progress_events(behave, project, "-D", "progress=done")) == {"total", "done"}
+
+
+def test_on_a_terminal_the_scenario_in_progress_is_shown_as_it_starts(project: Path) -> None:
+    """On a terminal the live line names a scenario as soon as it starts, before any is
+    done: the workers tell their start events there."""
+    pty = pytest.importorskip("pty", reason="a terminal of our own needs POSIX's pty")
+    controller, terminal = pty.openpty()
+    run = subprocess.Popen(
+        [sys.executable, "-m", "flowspec.cli", "run", "features/step_up.feature"],
+        cwd=project,
+        stdin=subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+    )
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closes when the run ends
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert run.wait(timeout=120) == 0
+    assert b"[0/4] 0 passed, 0 failed  features/step_up.feature:6" in shown

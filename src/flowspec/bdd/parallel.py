@@ -1,15 +1,26 @@
 """``flowspec run``: behave in one or more worker processes, one progress view, one report.
 
-Each worker is ``python -m behave`` over the feature files of its share of the suite (see
-``selection``; the share itself is handed over as ``-D share=<file>``). It loads the world
-and keys once, writes its results into a folder of its own and tells its progress through
-the ``flowspec.progress`` formatter, one JSON line per event. This process reads those
-lines as they come, draws the progress, then merges the workers' ``run.json`` into the
-one report set in ``reports/``.
+Each worker runs behave over the feature files of its share of the suite (see
+``selection``; the share itself is handed over as ``-D share=<file>``), writes its results
+into a folder of its own and tells its progress through the ``flowspec.progress``
+formatter, one JSON line per event, on its stdout: a pipe to this process. This process
+reads those lines as they come, draws the progress, then merges the workers' ``run.json``
+into the one report set in ``reports/``.
+
+A worker started as a new interpreter spends about a quarter of a second (on two cores)
+on Python, behave, the step library, the engine, the world and its signing keys before
+its first feature, much of it work this process has just done for its own checks: a
+fixed cost that more workers cannot share out, large beside a suite of a few seconds.
+So where ``fork`` is safe (``FORK``, and no other thread runs here), this process
+imports all of that and loads the world once, then forks the workers, each of which runs
+behave's ``main`` in-process with the arguments ``python -m behave`` would get. Elsewhere
+each worker is ``python -m behave``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import json
 import os
 import queue
@@ -20,13 +31,18 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn, Protocol
 
+from behave.step_registry import registry
+
+from flowspec.bdd.catalog import LIBRARY
 from flowspec.bdd.reporting import MANAGEMENT_KEY_VARIABLE, WRITERS
+from flowspec.bdd.scenario import load_world
 from flowspec.bdd.selection import Share
 from flowspec.errors import ReportError, did_you_mean
 from flowspec.redaction import redact_text
@@ -37,6 +53,12 @@ from flowspec.reporting.model import RunReport
 FAILING = ("failed", "error", "undefined")
 INTERRUPTED = 130  # what shells report for a program stopped by Ctrl-C
 _TAG = re.compile(r"@([^\s,()~]+)")
+# Windows has no fork; on macOS a forked child may crash in system libraries it inherits
+# (why multiprocessing spawns there): both start workers as new interpreters.
+FORK = hasattr(os, "fork") and sys.platform != "darwin"
+# What the project files flowspec init writes name: environment.py's hooks, [tool.behave]'s
+# runner, and the step library steps/ imports.
+_WARM = ("behave.__main__", "flowspec.bdd.hooks", "flowspec.bdd.runner", LIBRARY)
 
 
 @dataclass(frozen=True)
@@ -50,6 +72,8 @@ class RunPlan:
     paths: tuple[str, ...] = ()
     reports: Path = Path("reports")
     dry_run: bool = False
+    # The test world's folder, resolved: forked workers get it already loaded.
+    world: Path | None = None
     # The --tags expressions, to name a tag the suite lacks; only a run of the whole
     # suite can tell, as a shard sees only its own files.
     tags: tuple[str, ...] = ()
@@ -93,28 +117,40 @@ def run(plan: RunPlan, out: IO[str]) -> int:
         for folder in folders:
             folder.mkdir()
         shares: Sequence[Share | None] = plan.shares or [None]
-        processes = [
-            _spawn(plan, share, folder) for share, folder in zip(shares, folders, strict=True)
+        arguments = [
+            _behave_arguments(plan, share, folder, view.interactive)
+            for share, folder in zip(shares, folders, strict=True)
         ]
-        interrupted = _follow(processes, view)
-        codes = [p.wait() for p in processes]
+        # A thread holding a lock at a fork would leave it held in the child for good.
+        if FORK and threading.active_count() == 1:
+            _prepare_fork(plan)
+            workers = _fork_all(arguments, folders)
+        else:
+            workers = [_spawn(a, folder) for a, folder in zip(arguments, folders, strict=True)]
+        parts: dict[int, RunReport | None] = {}
+
+        def collect(worker: int) -> None:
+            # Read as soon as the worker ends, on a core it leaves idle while others run.
+            parts[worker] = _part(folders[worker], workers[worker][0].wait())
+
+        interrupted = _follow(workers, view, collect)
+        codes = [process.wait() for process, _ in workers]
         view.finish()
         if interrupted:
             ran = [run_file.read(f / "run.json") for f in folders if (f / "run.json").is_file()]
             write_reports(merge(ran), plan.reports)
             out.write(f"interrupted: {view.tally.summary()}; the reports hold what ran\n")
             return INTERRUPTED
-        parts = [_part(folder, code) for folder, code in zip(folders, codes, strict=True)]
         problems = [
-            _stopped(j, folder, code, view.said.get(j - 1, []))
-            for j, (folder, code, part) in enumerate(zip(folders, codes, parts, strict=True), 1)
-            if part is None
+            _stopped(j + 1, folder, code, view.said.get(j, []))
+            for j, (folder, code) in enumerate(zip(folders, codes, strict=True))
+            if parts[j] is None
         ]
         if problems:
             for problem in problems:
                 out.write(problem + "\n")
             return 2
-        report = merge(part for part in parts if part is not None)
+        report = merge(part for _, part in sorted(parts.items()) if part is not None)
     write_reports(report, plan.reports)
     out.write(f"{view.tally.summary()} in {time.perf_counter() - started:.1f} s\n")
     # Workers tell the tags they saw before running; a dry run tells none.
@@ -131,8 +167,22 @@ def run(plan: RunPlan, out: IO[str]) -> int:
     return 1 if failed else 0
 
 
-def _follow(processes: Sequence[subprocess.Popen[str]], view: Progress) -> bool:
-    """Show the workers' events until they all end; True when the run was interrupted.
+class Worker(Protocol):
+    """A running worker: the part of ``subprocess.Popen`` a run uses, which a forked
+    worker provides too."""
+
+    def poll(self) -> int | None: ...
+
+    def send_signal(self, sig: int) -> None: ...
+
+    def wait(self) -> int: ...
+
+
+def _follow(
+    workers: Sequence[tuple[Worker, IO[str]]], view: Progress, ended: Callable[[int], None]
+) -> bool:
+    """Show the workers' events until they all end, calling ``ended`` with each worker's
+    number as its output ends; True when the run was interrupted.
 
     A first Ctrl-C (or SIGTERM) asks each worker, once, to stop after the scenario it is
     in, as behave does on Ctrl-C: it then writes the results it has. A second one stops
@@ -140,9 +190,9 @@ def _follow(processes: Sequence[subprocess.Popen[str]], view: Progress) -> bool:
     them only through this process, exactly once.
     """
     events: queue.Queue[tuple[int, str | None]] = queue.Queue()
-    for j, process in enumerate(processes):
-        threading.Thread(target=_read_lines, args=(process.stdout, j, events), daemon=True).start()
-    open_streams = len(processes)
+    for j, (_, stream) in enumerate(workers):
+        threading.Thread(target=_read_lines, args=(stream, j, events), daemon=True).start()
+    open_streams = len(workers)
     interrupted = False
     # Only the main thread may set a signal handler; elsewhere SIGTERM keeps its own.
     main = threading.current_thread() is threading.main_thread()
@@ -153,10 +203,11 @@ def _follow(processes: Sequence[subprocess.Popen[str]], view: Progress) -> bool:
                 worker, line = events.get()
                 if line is None:
                     open_streams -= 1
+                    ended(worker)
                 else:
                     view.event(worker, line)
             except KeyboardInterrupt:
-                for process in processes:
+                for process, _ in workers:
                     if process.poll() is None:
                         process.send_signal(signal.SIGKILL if interrupted else signal.SIGINT)
                 interrupted = True
@@ -186,11 +237,12 @@ def _part(folder: Path, code: int) -> RunReport | None:
     return None if code == 1 and not failed else report
 
 
-def _spawn(plan: RunPlan, share: Share | None, folder: Path) -> subprocess.Popen[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "behave",
+def _behave_arguments(
+    plan: RunPlan, share: Share | None, folder: Path, interactive: bool
+) -> list[str]:
+    """behave's command line for the worker that runs ``share`` into ``folder``; on a
+    terminal, it tells when each scenario starts too."""
+    arguments = [
         *(share.files if share else plan.paths),
         *plan.options,
         "--no-color",
@@ -207,25 +259,143 @@ def _spawn(plan: RunPlan, share: Share | None, folder: Path) -> subprocess.Popen
     ]
     if share is not None:
         (folder / "share.json").write_text(share.dumps(), encoding="utf-8")
-        command += ["-D", f"share={folder / 'share.json'}"]
+        arguments += ["-D", f"share={folder / 'share.json'}"]
+    if not interactive:
+        arguments += ["-D", "progress=done"]
     if plan.dry_run:
-        command.append("--dry-run")
+        arguments.append("--dry-run")
+    return arguments
+
+
+def _spawn(arguments: list[str], folder: Path) -> tuple[Worker, IO[str]]:
+    """A worker as a new interpreter: ``python -m behave``."""
+    reader, writer = os.pipe()
     # stderr goes to a file: a pipe nobody reads until the end could fill and stall it.
-    with (folder / "stderr.txt").open("w", encoding="utf-8") as errors:
-        return subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            start_new_session=True,
-        )
+    with (folder / "stderr.txt").open("wb") as errors:
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "behave", *arguments],
+                stdout=writer,
+                stderr=errors,
+                env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"},
+                start_new_session=True,
+            )
+        finally:
+            os.close(writer)
+    return process, _lines(reader)
 
 
-def _read_lines(
-    stream: IO[str] | None, worker: int, events: queue.Queue[tuple[int, str | None]]
-) -> None:
-    if stream is not None:
+def _prepare_fork(plan: RunPlan) -> None:
+    """Do here, once, what each worker would otherwise do before its first scenario:
+    import behave, flowspec's hooks and step library with all they import, and load the
+    world (a cache hit when ``flowspec run`` has already checked it). A worker then finds
+    the world in ``flowspec.bdd.scenario``'s per-process cache."""
+    for module in _WARM:
+        importlib.import_module(module)
+    if plan.world is not None:
+        load_world(plan.world)
+
+
+def _fork_all(
+    arguments: Sequence[list[str]], folders: Sequence[Path]
+) -> list[tuple[Worker, IO[str]]]:
+    """Fork one worker per command line."""
+    workers: list[tuple[Worker, IO[str]]] = []
+    for args, folder in zip(arguments, folders, strict=True):
+        reader, writer = os.pipe()
+        errors = os.open(folder / "stderr.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        # What is buffered would be written again by the child.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            _be_worker(args, writer, errors, [reader, *(s.fileno() for _, s in workers)])
+        os.close(writer)
+        os.close(errors)
+        workers.append((Forked(pid), _lines(reader)))
+    return workers
+
+
+def _be_worker(arguments: list[str], stdout: int, stderr: int, unused: list[int]) -> NoReturn:
+    """In a forked child: run behave as ``python -m behave`` would, in a session of its own,
+    writing to ``stdout`` and ``stderr``; exit with behave's status, never returning into
+    the parent's code (its ``finally`` blocks, its temporary folder's clean-up)."""
+    code = 1
+    try:
+        os.setsid()
+        for fd in unused:
+            os.close(fd)
+        os.dup2(stdout, 1)
+        os.dup2(stderr, 2)
+        os.close(stdout)
+        os.close(stderr)
+        sys.stdout, sys.stderr = _writer(1), _writer(2)
+        # The parent asks a worker to stop after its scenario with SIGINT, as Ctrl-C would.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        _forget_step_library()
+        from behave.__main__ import main
+
+        code = main(arguments)
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    except KeyboardInterrupt:
+        code = INTERRUPTED
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code)
+
+
+def _forget_step_library() -> None:
+    """Empty behave's step registry and forget the step library's modules, imported only to
+    be warm. behave clears its parameter types when it starts, and a project's ``steps/``
+    need not import the library at all: loading ``steps/`` must register exactly what it
+    would in a new interpreter."""
+    registry.clear()
+    for name in [m for m in sys.modules if m == LIBRARY or m.startswith(f"{LIBRARY}.")]:
+        del sys.modules[name]
+
+
+@dataclass
+class Forked:
+    """A worker forked from this process, as a ``Worker``."""
+
+    pid: int
+    returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, sig)
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.returncode
+
+
+def _writer(fd: int) -> IO[str]:
+    """A forked worker's stdout or stderr: UTF-8, as the parent reads it, and each line
+    written as it ends, as ``PYTHONUNBUFFERED`` makes a spawned worker's."""
+    return open(fd, "w", encoding="utf-8", buffering=1, closefd=False)
+
+
+def _lines(reader: int) -> IO[str]:
+    """A worker's stdout, as text: both kinds of worker write UTF-8."""
+    return open(reader, encoding="utf-8", errors="replace")
+
+
+def _read_lines(stream: IO[str], worker: int, events: queue.Queue[tuple[int, str | None]]) -> None:
+    with stream:
         for line in stream:
             events.put((worker, line))
     events.put((worker, None))
