@@ -44,7 +44,7 @@ def load_catalog(steps_dir: Path | None = None) -> list[CatalogEntry]:
     if steps_dir is None:
         register_library()
     else:
-        _forget_steps()
+        forget_steps()
         load_step_modules([str(steps_dir)])
     return registered()
 
@@ -70,11 +70,11 @@ def registered() -> list[CatalogEntry]:
 def register_library() -> None:
     """Register exactly the step library's steps with behave, whatever was registered
     before."""
-    _forget_steps()
+    forget_steps()
     importlib.import_module(LIBRARY)
 
 
-def _forget_steps() -> None:
+def forget_steps() -> None:
     """Empty behave's registry, and forget the library's modules, so that importing them
     again (here, or from a project's step module) registers their steps again."""
     registry.clear()

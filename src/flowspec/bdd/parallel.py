@@ -38,9 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NoReturn, Protocol
 
-from behave.step_registry import registry
-
-from flowspec.bdd.catalog import LIBRARY
+from flowspec.bdd.catalog import LIBRARY, forget_steps
 from flowspec.bdd.reporting import MANAGEMENT_KEY_VARIABLE, WRITERS
 from flowspec.bdd.scenario import load_world
 from flowspec.bdd.selection import Share
@@ -332,7 +330,10 @@ def _be_worker(arguments: list[str], stdout: int, stderr: int, unused: list[int]
         sys.stdout, sys.stderr = _writer(1), _writer(2)
         # The parent asks a worker to stop after its scenario with SIGINT, as Ctrl-C would.
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        _forget_step_library()
+        # The library was imported here only to be warm. behave clears its parameter
+        # types when it starts, and a project's steps/ need not import the library at all:
+        # loading steps/ must register exactly what it would in a new interpreter.
+        forget_steps()
         from behave.__main__ import main
 
         code = main(arguments)
@@ -347,16 +348,6 @@ def _be_worker(arguments: list[str], stdout: int, stderr: int, unused: list[int]
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
         os._exit(code)
-
-
-def _forget_step_library() -> None:
-    """Empty behave's step registry and forget the step library's modules, imported only to
-    be warm. behave clears its parameter types when it starts, and a project's ``steps/``
-    need not import the library at all: loading ``steps/`` must register exactly what it
-    would in a new interpreter."""
-    registry.clear()
-    for name in [m for m in sys.modules if m == LIBRARY or m.startswith(f"{LIBRARY}.")]:
-        del sys.modules[name]
 
 
 @dataclass
