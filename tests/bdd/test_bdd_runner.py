@@ -8,6 +8,7 @@ import gc
 import linecache
 import subprocess
 import sys
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from behave.model import Step
 from behave.runner import Context as BehaveContext
 from behave.step_registry import StepRegistry
 
-from flowspec.bdd.runner import Context, Runner, StepDefinitions
+from flowspec.bdd.runner import Context, Runner, StepDefinitions, frozen_after_each
 
 Command = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -204,3 +205,26 @@ def test_a_type_conversion_that_fails_on_a_later_step_is_behaves_error() -> None
     )
     again = kinds.definitions.find_match(kinds.step("given", "a thing"))
     assert isinstance(again, MatchWithError)
+
+
+class Cyclic:
+    """An object in a reference cycle: only the garbage collector can free it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_between_features_garbage_is_collected_and_what_survives_is_frozen() -> None:
+    kept: list[object] = []
+    garbage: list[weakref.ref[Cyclic]] = []
+    frozen: list[int] = []
+    try:
+        for feature in frozen_after_each(["first", "second", "third"]):
+            frozen.append(gc.get_freeze_count())
+            assert all(ref() is None for ref in garbage), f"garbage of the feature before {feature}"
+            kept.append([Cyclic() for _ in range(50)])
+            garbage.append(weakref.ref(Cyclic()))
+        assert frozen[0] < frozen[1] < frozen[2]
+        assert all(ref() is None for ref in garbage)
+    finally:
+        gc.unfreeze()

@@ -18,7 +18,10 @@ match, and gives each later step that match with its own freshly parsed argument
 And before the features run, everything alive (the parsed features, the step registry,
 the imported modules) is moved out of the garbage collector's sight with ``gc.freeze``: it
 all lives to the end of the run, yet each full collection would walk it again, and a
-suite's full collections grow with it (1.5 s of a 10,000-scenario run, 0.76 s frozen).
+suite's full collections grow with it. So, after each feature, does what survived it
+(its results, the reports' model of it), once a collection has taken its garbage. A
+10,000-scenario run spent 1.5 s in full collections; frozen before the features, 0.59 s;
+frozen after each feature too, 0.23 s.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from __future__ import annotations
 import gc
 import sys
 import traceback
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from behave.matchers import Match
@@ -112,9 +116,11 @@ class Runner(BehaveRunner):  # type: ignore[misc]
         # an empty one before each run, after those decorators were made.
         if self.step_registry is None:
             self.step_registry = StepDefinitions(the_step_registry)
+        if features is None:
+            features = self.features
         gc.freeze()
         try:
-            return super().run_model(features)
+            return super().run_model(frozen_after_each(features))
         finally:
             gc.unfreeze()
 
@@ -130,3 +136,12 @@ class Runner(BehaveRunner):  # type: ignore[misc]
         if type(value) is BehaveContext:
             object.__setattr__(value, "__class__", Context)
         self.__dict__["context"] = value
+
+
+def frozen_after_each(features: Iterable[Any]) -> Iterator[Any]:
+    """Each of ``features``; after each has run, the garbage it left is collected and what
+    survives it frozen, so a collection walks only what the next feature makes."""
+    for feature in features:
+        yield feature
+        gc.collect()
+        gc.freeze()
