@@ -106,7 +106,7 @@ class StepDefinitions:
 class Runner(BehaveRunner):  # type: ignore[misc]
     """behave's runner, whose context is :class:`Context`, whose steps find their
     definitions through :class:`StepDefinitions`, and which runs the features with what
-    was alive before them frozen."""
+    was alive before them, and what survives each, frozen."""
 
     step_registry: Any
 
