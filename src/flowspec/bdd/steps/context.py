@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flowspec.bdd import matching, thens
 from flowspec.bdd.steps.keywords import then
+from flowspec.bdd.steps.lazy import on_first_use
 from flowspec.bdd.types import register_parameter_types
+
+if TYPE_CHECKING:
+    from flowspec.bdd import matching, thens
+else:
+    matching = on_first_use("flowspec.bdd.matching")
+    thens = on_first_use("flowspec.bdd.thens")
 
 register_parameter_types()
 

@@ -3,11 +3,16 @@ or the whole flow context against a document, or a table of checks at once."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flowspec.bdd import matching
 from flowspec.bdd.steps.keywords import then
+from flowspec.bdd.steps.lazy import on_first_use
 from flowspec.bdd.types import register_parameter_types
+
+if TYPE_CHECKING:
+    from flowspec.bdd import matching
+else:
+    matching = on_first_use("flowspec.bdd.matching")
 
 register_parameter_types()
 

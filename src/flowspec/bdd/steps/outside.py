@@ -5,11 +5,16 @@ These set what the local runner's doubles answer; a scenario using them runs loc
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flowspec.bdd import outside
 from flowspec.bdd.steps.keywords import given
+from flowspec.bdd.steps.lazy import on_first_use
 from flowspec.bdd.types import register_parameter_types
+
+if TYPE_CHECKING:
+    from flowspec.bdd import outside
+else:
+    outside = on_first_use("flowspec.bdd.outside")
 
 register_parameter_types()
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flowspec.bdd import givens
 from flowspec.bdd.steps.keywords import given
+from flowspec.bdd.steps.lazy import on_first_use
 from flowspec.bdd.types import register_parameter_types
+
+if TYPE_CHECKING:
+    from flowspec.bdd import givens
+else:
+    givens = on_first_use("flowspec.bdd.givens")
 
 register_parameter_types()
 

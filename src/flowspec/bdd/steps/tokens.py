@@ -6,12 +6,17 @@ started with. Claims are read decoded; raw tokens never appear.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flowspec.bdd import tokens
 from flowspec.bdd.steps.keywords import then
-from flowspec.bdd.tokens import Which
+from flowspec.bdd.steps.lazy import on_first_use
 from flowspec.bdd.types import register_parameter_types
+
+if TYPE_CHECKING:
+    from flowspec.bdd import tokens
+    from flowspec.bdd.tokens import Which
+else:
+    tokens = on_first_use("flowspec.bdd.tokens")
 
 register_parameter_types()
 
