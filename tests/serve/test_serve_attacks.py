@@ -274,6 +274,7 @@ BODY_ROUTES = [
     "/v2/mgmt/flow/export",
     "/v1/mgmt/tests/generate/otp",
     "/v1/auth/otp/verify/email",
+    "/v1/mgmt/flowspec/sign-in",
 ]
 
 
