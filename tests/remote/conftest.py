@@ -17,14 +17,21 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from flowspec.remote import RemoteSettings, RetryPolicy, Timeouts
+from flowspec.engine.world import World
+from flowspec.remote import RemoteRunner, RemoteSettings, RetryPolicy, Timeouts
+from flowspec.remote.settings import ENV_BASE_URL, ENV_MANAGEMENT_KEY, ENV_PROJECT_ID
+from flowspec.serve import BackgroundServer, create_app
 
 PROJECT_ID = "P2fakeProject"
 
+ROOT = Path(__file__).resolve().parents[2]
+# The management key of the served world the end-to-end tests start.
+SERVED_KEY = "K2servedManagementKey"
 Action = Callable[[BaseHTTPRequestHandler], None]
 
 
@@ -254,3 +261,29 @@ def make_jwt() -> Callable[[dict[str, Any]], str]:
         return f"{_segment(header)}.{_segment(claims)}.{signature}"
 
     return build
+
+
+@pytest.fixture
+def runner_for() -> Iterator[Callable[[RemoteSettings], RemoteRunner]]:
+    """Runners for given settings, closed when the test ends."""
+    made: list[RemoteRunner] = []
+
+    def make(settings: RemoteSettings) -> RemoteRunner:
+        made.append(RemoteRunner(settings))
+        return made[-1]
+
+    yield make
+    for runner in made:
+        runner.close()
+
+
+@pytest.fixture
+def served_remote(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    """The real flowspec serve of ``scenarios/`` with a management key, and the remote
+    backend's environment pointing at it (``FLOWSPEC_MANAGEMENT_KEY`` holds the key)."""
+    world = World.load(ROOT / "scenarios")
+    with BackgroundServer(create_app(world, management_key=SERVED_KEY)) as server:
+        monkeypatch.setenv(ENV_BASE_URL, server.url)
+        monkeypatch.setenv(ENV_PROJECT_ID, world.project_id)
+        monkeypatch.setenv(ENV_MANAGEMENT_KEY, SERVED_KEY)
+        yield world

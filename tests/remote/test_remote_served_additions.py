@@ -4,7 +4,7 @@ Against the fake Descope for the wire details, and end to end against the real s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ import pytest
 
 from flowspec.engine.world import World
 from flowspec.identity import decode_claims
-from flowspec.remote import RemoteError, RemoteRunner, RemoteSettings, Secret, load_settings
+from flowspec.remote import RemoteError, RemoteSettings, Secret, load_settings
 from flowspec.remote.client import (
     GENERATE_OTP_PATH,
     OTP_VERIFY_PATH,
@@ -22,26 +22,10 @@ from flowspec.remote.client import (
     SIGN_IN_PATH,
     START_PATH,
 )
-from flowspec.remote.settings import ENV_BASE_URL, ENV_MANAGEMENT_KEY, ENV_PROJECT_ID
-from flowspec.serve import BackgroundServer, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "K2servedAdditionsKey"
 DONE = {RESET_HEADER: "done"}
-
-
-@pytest.fixture
-def runner_for() -> Iterator[Callable[[RemoteSettings], RemoteRunner]]:
-    """Runners for given settings, closed when the test ends."""
-    made: list[RemoteRunner] = []
-
-    def make(settings: RemoteSettings) -> RemoteRunner:
-        made.append(RemoteRunner(settings))
-        return made[-1]
-
-    yield make
-    for runner in made:
-        runner.close()
 
 
 def keyed(fake: Any) -> RemoteSettings:
@@ -152,20 +136,8 @@ def test_a_lost_sign_in_is_asked_again(
     assert fake.count(SIGN_IN_PATH) == 2
 
 
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    """The real flowspec serve of ``scenarios/`` with a management key, and the remote
-    backend's environment pointing at it."""
-    world = World.load(ROOT / "scenarios")
-    with BackgroundServer(create_app(world, management_key=KEY)) as server:
-        monkeypatch.setenv(ENV_BASE_URL, server.url)
-        monkeypatch.setenv(ENV_PROJECT_ID, world.project_id)
-        monkeypatch.setenv(ENV_MANAGEMENT_KEY, KEY)
-        yield world
-
-
 def test_against_flowspec_serve_a_deferred_reset_forgets_what_a_run_changed(
-    served: World, runner_for
+    served_remote: World, runner_for
 ) -> None:
     """End to end, as scenarios do it: what a run saved is gone once a deferred reset
     rode on the next request, and the one-call sign-in's JWT signs a flow in."""

@@ -5,7 +5,8 @@ Descope for the wire details, retries and redaction, and end to end against the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,30 +15,15 @@ import pytest
 
 from flowspec.engine.world import World
 from flowspec.identity import decode_claims
-from flowspec.remote import RemoteError, RemoteRunner, RemoteSettings, Secret, load_settings
+from flowspec.remote import RemoteError, RemoteSettings, Secret, load_settings
 from flowspec.remote.client import GENERATE_OTP_PATH, OTP_VERIFY_PATH
-from flowspec.remote.settings import ENV_BASE_URL, ENV_MANAGEMENT_KEY, ENV_PROJECT_ID
-from flowspec.serve import BackgroundServer, create_app
+from flowspec.remote.settings import ENV_MANAGEMENT_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "K2testUsersManagementKey"
 VERIFY_EMAIL = OTP_VERIFY_PATH + "email"
 VERIFY_SMS = OTP_VERIFY_PATH + "sms"
 CODE = "482913"
-
-
-@pytest.fixture
-def runner_for() -> Iterator[Callable[[RemoteSettings], RemoteRunner]]:
-    """Runners for given settings, closed when the test ends."""
-    made: list[RemoteRunner] = []
-
-    def make(settings: RemoteSettings) -> RemoteRunner:
-        made.append(RemoteRunner(settings))
-        return made[-1]
-
-    yield make
-    for runner in made:
-        runner.close()
 
 
 @pytest.fixture
@@ -205,18 +191,6 @@ def test_a_garbled_verify_answer_quotes_no_token(fake, runner_for, refresh: str)
     assert refresh.split(".")[1] not in str(error)
 
 
-@pytest.fixture
-def served_remote(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    """The real flowspec serve of ``scenarios/`` with a management key, and the remote
-    backend's environment pointing at it, the key set for this server only."""
-    world = World.load(ROOT / "scenarios")
-    with BackgroundServer(create_app(world, management_key=KEY)) as server:
-        monkeypatch.setenv(ENV_BASE_URL, server.url)
-        monkeypatch.setenv(ENV_PROJECT_ID, world.project_id)
-        monkeypatch.setenv(ENV_MANAGEMENT_KEY, KEY)
-        yield world
-
-
 def test_against_flowspec_serve_the_jwt_signs_a_flow_in(
     served_remote: World, runner_for, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -232,7 +206,7 @@ def test_against_flowspec_serve_the_jwt_signs_a_flow_in(
     assert context["user"]["loggedIn"] is True
     assert context["user"]["userId"] == "U2bob"
     assert token not in caplog.text
-    assert KEY not in caplog.text
+    assert os.environ[ENV_MANAGEMENT_KEY] not in caplog.text
 
 
 def test_against_flowspec_serve_a_wrong_key_is_refused_without_echo(
