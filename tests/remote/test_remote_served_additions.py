@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +22,6 @@ from flowspec.remote.client import (
     START_PATH,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY = "K2servedAdditionsKey"
 DONE = {RESET_HEADER: "done"}
 

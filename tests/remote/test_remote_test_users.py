@@ -8,7 +8,6 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +18,6 @@ from flowspec.remote import RemoteError, RemoteSettings, Secret, load_settings
 from flowspec.remote.client import GENERATE_OTP_PATH, OTP_VERIFY_PATH
 from flowspec.remote.settings import ENV_MANAGEMENT_KEY
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY = "K2testUsersManagementKey"
 VERIFY_EMAIL = OTP_VERIFY_PATH + "email"
 VERIFY_SMS = OTP_VERIFY_PATH + "sms"
