@@ -349,17 +349,32 @@ def test_an_ended_run_refuses_interactions_without_a_request(fake, status: str) 
     assert fake.count(NEXT_PATH) == 0
 
 
-def test_context_is_a_fresh_copy_each_time(fake) -> None:
-    """Changing a context that was read changes nothing in the next read."""
+def test_the_context_is_built_once_between_two_responses(fake) -> None:
+    """Steps read the context many times between two clicks: one snapshot serves them all,
+    and a click makes the next read a new one."""
     fake.on(START_PATH, fake.reply(fake.waiting()))
+    fake.on(NEXT_PATH, fake.reply(fake.waiting()))
     with RemoteRunner(fake.settings()) as runner:
         run = runner.start("sign-in", inputs={"email": "a@b.test"})
         first = run.context
-        first["form"]["email"] = "changed"
-        first["screen"]["state"]["x"] = 1
+        assert run.context is first
+        run.interact("continue", {"email": "c@d.test"})
         again = run.context
-    assert again["form"] == {"email": "a@b.test"}
-    assert again["screen"]["state"] == {}
+    assert again is not first
+    assert again["form"] == {"email": "c@d.test"}
+
+
+def test_a_context_snapshot_does_not_change_after_a_click(fake) -> None:
+    """The context read before a click still shows the earlier state afterwards."""
+    fake.on(START_PATH, fake.reply(fake.waiting()))
+    fake.on(NEXT_PATH, fake.reply(fake.waiting("S2")))
+    with RemoteRunner(fake.settings()) as runner:
+        run = runner.start("sign-in", inputs={"email": "a@b.test"})
+        before = run.context
+        run.interact("continue", {"email": "c@d.test"})
+    assert before["form"] == {"email": "a@b.test"}
+    assert before["flow"]["stepId"] == "S1"
+    assert run.context["flow"]["stepId"] == "S2"
 
 
 def test_inputs_accumulate_in_the_form(fake) -> None:

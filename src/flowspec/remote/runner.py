@@ -139,30 +139,36 @@ class RemoteRun:
         self._answers = 0
         self._user: dict[str, Any] | None = None
         self._user_as_of = -1
+        # The context as last built: a step reads it many times between two responses.
+        self._built: dict[str, Any] | None = None
         self._absorb(first, None)
 
     @property
     def context(self) -> dict[str, Any]:
-        """The flow context as of the last response; a fresh copy on every read.
+        """The flow context as of the last response: one snapshot, built on the first read
+        after each response and never changed by the run afterwards, as the local runner
+        gives. Read it; do not change it.
 
         ``user`` is the response's ``flowspec.user`` when ``flowspec serve`` sent it, else
         what ``/v1/auth/me`` says of the run's refresh JWT, asked at most once per response
         and only when the context is read.
         """
-        screen_id = export_screen_id(self._response)
-        task = self._screens.find(self._flow_id, screen_id) if screen_id else None
-        return flow_context(
-            self._response,
-            flow_id=self._flow_id,
-            steps=self._steps,
-            screen_task=task,
-            user=self._signed_in_user(),
-            token_claims=self._token_claims,
-            start_claims=self._start_claims,
-            decoded_auth_info=self._auth_info,
-            form=self._form,
-            device_info=self._device_info,
-        )
+        if self._built is None:
+            screen_id = export_screen_id(self._response)
+            task = self._screens.find(self._flow_id, screen_id) if screen_id else None
+            self._built = flow_context(
+                self._response,
+                flow_id=self._flow_id,
+                steps=self._steps,
+                screen_task=task,
+                user=self._signed_in_user(),
+                token_claims=self._token_claims,
+                start_claims=self._start_claims,
+                decoded_auth_info=self._auth_info,
+                form=self._form,
+                device_info=self._device_info,
+            )
+        return self._built
 
     def interact(self, interaction_id: str, inputs: Mapping[str, Any] | None = None) -> None:
         """Send a click (a button id, ``submit`` or ``polling``) with the screen's inputs."""
@@ -184,6 +190,7 @@ class RemoteRun:
         self._absorb(reply, interaction_id)
 
     def _absorb(self, reply: Reply, interaction_id: str | None) -> None:
+        self._built = None
         self._response = reply.body
         self._answers += 1
         if reply.nonce:
