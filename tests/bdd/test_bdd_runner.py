@@ -20,7 +20,7 @@ from behave.model import Step
 from behave.runner import Context as BehaveContext
 from behave.step_registry import StepRegistry
 
-from flowspec.bdd.runner import Context, Runner, StepDefinitions, frozen_after_each
+from flowspec.bdd.runner import Context, Runner, StepDefinitions
 
 Command = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -219,7 +219,8 @@ def test_between_features_garbage_is_collected_and_what_survives_is_frozen() -> 
     garbage: list[weakref.ref[Cyclic]] = []
     frozen: list[int] = []
     try:
-        for feature in frozen_after_each(["first", "second", "third"]):
+        runner = Runner(Configuration(command_args=[], load_config=False))
+        for feature in runner.frozen_after_each(["first", "second", "third"]):
             frozen.append(gc.get_freeze_count())
             assert all(ref() is None for ref in garbage), f"garbage of the feature before {feature}"
             kept.append([Cyclic() for _ in range(50)])
@@ -228,3 +229,24 @@ def test_between_features_garbage_is_collected_and_what_survives_is_frozen() -> 
         assert all(ref() is None for ref in garbage)
     finally:
         gc.unfreeze()
+
+
+def test_a_ctrl_c_between_two_features_stops_the_run_as_behave_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """behave catches Ctrl-C only inside a feature; one that lands in the collection after
+    a feature aborts the run, so the next features are skipped and the reports written,
+    instead of escaping from the run with nothing written."""
+
+    def interrupted(*_: object) -> int:
+        raise KeyboardInterrupt
+
+    runner = Runner(Configuration(command_args=[], load_config=False))
+    runner.context = BehaveContext(runner)
+    monkeypatch.setattr(gc, "collect", interrupted)
+    try:
+        seen = list(runner.frozen_after_each(["first", "second", "third"]))
+    finally:
+        gc.unfreeze()
+    assert seen == ["first", "second", "third"]
+    assert runner.aborted

@@ -120,9 +120,26 @@ class Runner(BehaveRunner):  # type: ignore[misc]
             features = self.features
         gc.freeze()
         try:
-            return super().run_model(frozen_after_each(features))
+            return super().run_model(self.frozen_after_each(features))
         finally:
             gc.unfreeze()
+
+    def frozen_after_each(self, features: Iterable[Any]) -> Iterator[Any]:
+        """Each of ``features``; after each has run, the garbage it left is collected and
+        what survives it frozen, so a collection walks only what the next feature makes.
+
+        behave catches a Ctrl-C only while a feature runs; one that lands in the collection
+        between two features stops the run as behave would, so the formatters still write
+        what ran."""
+        for feature in features:
+            yield feature
+            if self.aborted:
+                continue
+            try:
+                gc.collect()
+                gc.freeze()
+            except KeyboardInterrupt:
+                self.abort(reason="KeyboardInterrupt")
 
     @property
     def context(self) -> Any:
@@ -136,12 +153,3 @@ class Runner(BehaveRunner):  # type: ignore[misc]
         if type(value) is BehaveContext:
             object.__setattr__(value, "__class__", Context)
         self.__dict__["context"] = value
-
-
-def frozen_after_each(features: Iterable[Any]) -> Iterator[Any]:
-    """Each of ``features``; after each has run, the garbage it left is collected and what
-    survives it frozen, so a collection walks only what the next feature makes."""
-    for feature in features:
-        yield feature
-        gc.collect()
-        gc.freeze()
