@@ -446,8 +446,6 @@ def _token(args: argparse.Namespace) -> int:
     2 with the reason on stderr when the user, the claims or the world is wrong."""
     import json
 
-    import yaml
-
     from flowspec.engine.world import World
     from flowspec.errors import FlowspecError
 
@@ -466,8 +464,7 @@ def _token(args: argparse.Namespace) -> int:
         user = _world_user(world, args.user)
     except FlowspecError as error:
         return fail(str(error))
-    project = yaml.safe_load((world.root / "project.yaml").read_text(encoding="utf-8")) or {}
-    if not project.get("signingKey"):
+    if world.key_file is None:
         sys.stderr.write(
             f"flowspec token: {world.root / 'project.yaml'} sets no signingKey, so this token "
             "is signed with a key of this process only and flowspec serve will refuse it; "

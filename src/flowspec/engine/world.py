@@ -65,6 +65,9 @@ class World:
     flows: Mapping[str, Flow]
     issuer: TokenIssuer
     step_limit: int
+    # The PEM file project.yaml's signingKey names; None when this process made the key,
+    # so that only it can verify what it signs.
+    key_file: Path | None = None
 
     @classmethod
     def load(cls, root: Path) -> World:
@@ -89,7 +92,8 @@ class World:
         users_file = root / "users.yaml"
         users = _users(_read_mapping(users_file).get("users") or [], users_file, roles, tenants)
         key_path = project.get("signingKey")
-        keyring = KeyRing.from_pem(root / str(key_path)) if key_path else KeyRing.generate()
+        key_file = root / str(key_path) if key_path else None
+        keyring = KeyRing.from_pem(key_file) if key_file else KeyRing.generate()
         issuer = TokenIssuer(
             project_id,
             keyring,
@@ -105,6 +109,7 @@ class World:
             flows=load_flows(root / "flows"),
             issuer=issuer,
             step_limit=int(project.get("stepLimit") or DEFAULT_STEP_LIMIT),
+            key_file=key_file,
         )
 
     def refresh_token(
