@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import IO, Any, NoReturn, Protocol
 
 from flowspec.bdd.catalog import LIBRARY, forget_steps
-from flowspec.bdd.reporting import MANAGEMENT_KEY_VARIABLE, WRITERS
+from flowspec.bdd.reporting import MANAGEMENT_KEY_VARIABLE
 from flowspec.bdd.scenario import load_world
 from flowspec.bdd.selection import Share
 from flowspec.errors import ReportError, did_you_mean
@@ -47,13 +47,12 @@ from flowspec.redaction import redact_text
 from flowspec.reporting import run_file
 from flowspec.reporting.merge import merge
 from flowspec.reporting.model import RunReport
+from flowspec.reporting.writers import FORK
+from flowspec.reporting.writers import write_reports as write_report_set
 
 FAILING = ("failed", "error", "undefined")
 INTERRUPTED = 130  # what shells report for a program stopped by Ctrl-C
 _TAG = re.compile(r"@([^\s,()~]+)")
-# Windows has no fork; on macOS a forked child may crash in system libraries it inherits
-# (why multiprocessing spawns there): both start workers as new interpreters.
-FORK = hasattr(os, "fork") and sys.platform != "darwin"
 # What the project files flowspec init writes name: environment.py's hooks, [tool.behave]'s
 # runner, and the step library steps/ imports.
 _WARM = ("behave.__main__", "flowspec.bdd.hooks", "flowspec.bdd.runner", LIBRARY)
@@ -188,8 +187,12 @@ def _follow(
     them only through this process, exactly once.
     """
     events: queue.Queue[tuple[int, str | None]] = queue.Queue()
-    for j, (_, stream) in enumerate(workers):
-        threading.Thread(target=_read_lines, args=(stream, j, events), daemon=True).start()
+    readers = [
+        threading.Thread(target=_read_lines, args=(stream, j, events), daemon=True)
+        for j, (_, stream) in enumerate(workers)
+    ]
+    for reader in readers:
+        reader.start()
     open_streams = len(workers)
     interrupted = False
     # Only the main thread may set a signal handler; elsewhere SIGTERM keeps its own.
@@ -209,6 +212,10 @@ def _follow(
                     if process.poll() is None:
                         process.send_signal(signal.SIGKILL if interrupted else signal.SIGINT)
                 interrupted = True
+        # Each has told its end: once they are gone, the reports may be written side by
+        # side (flowspec.reporting.writers forks only while no other thread runs).
+        for reader in readers:
+            reader.join()
     finally:
         if main:
             signal.signal(signal.SIGTERM, previous)
@@ -415,9 +422,7 @@ def _stopped(worker: int, folder: Path, code: int, printed: list[str]) -> str:
 
 def write_reports(report: RunReport, folder: Path) -> None:
     """Every report of ``report`` into ``folder``, secrets redacted."""
-    secrets = [os.environ.get(MANAGEMENT_KEY_VARIABLE)]
-    for name, write in WRITERS.items():
-        write(report, folder / name, secrets)
+    write_report_set(report, folder, [os.environ.get(MANAGEMENT_KEY_VARIABLE)])
 
 
 class Progress:

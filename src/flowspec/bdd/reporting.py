@@ -24,7 +24,6 @@ from behave.model_type import Status as BehaveStatus
 from flowspec.bdd.flow_graphs import world_flow_graphs
 from flowspec.bdd.scenario import ATTRIBUTE, world_for
 from flowspec.bdd.selection import ORDER
-from flowspec.reporting import cucumber, html, junit, run_file
 from flowspec.reporting.model import (
     FeatureReport,
     FlowGraph,
@@ -35,17 +34,11 @@ from flowspec.reporting.model import (
     StepReport,
     Tag,
 )
+from flowspec.reporting.writers import WRITERS, write_reports
 
 FLOW_PATH = "flowspec_path"
 FLOW_ID = "flowspec_flow_id"
 FLOW_GRAPHS = "flowspec_flow_graphs"
-# The files written into the reports folder, by what writes them.
-WRITERS = {
-    "cucumber.json": cucumber.write,
-    "junit.xml": junit.write,
-    "index.html": html.write,
-    "run.json": run_file.write,
-}
 # A key the run may hold, so it is replaced by value wherever it shows up in a report.
 MANAGEMENT_KEY_VARIABLE = "FLOWSPEC_MANAGEMENT_KEY"
 
@@ -80,9 +73,10 @@ def attach_flow_path(context: Any, scenario: Any) -> None:
     run = state.run if state is not None else None
     if run is None:
         return
-    flow = run.context.get("flow") or {}
+    flow = run.view().get("flow") or {}
     setattr(scenario, FLOW_ID, flow.get("id"))
-    setattr(scenario, FLOW_PATH, list(flow.get("path") or []))
+    # The view is the run's own state, so the entries kept are copies.
+    setattr(scenario, FLOW_PATH, [dict(entry) for entry in flow.get("path") or []])
 
 
 class Reports(Formatter):  # type: ignore[misc]  # behave ships no type hints
@@ -143,9 +137,7 @@ class Reports(Formatter):  # type: ignore[misc]  # behave ships no type hints
         # A worker of flowspec run writes only run.json (-D report_files=run.json): the
         # parent merges the workers' and writes the rest once.
         wanted = str(self.config.userdata.get("report_files", ",".join(WRITERS))).split(",")
-        for name, write in WRITERS.items():
-            if name in wanted:
-                write(report, folder / name, secrets)
+        write_reports(report, folder, secrets, wanted)
         super().close()
 
     def _folder(self) -> Path:

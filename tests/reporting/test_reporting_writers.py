@@ -1,0 +1,185 @@
+"""A run's reports are written side by side where a core is free, and read as if written
+one after another: the same files, and every failure raised in the process that asked."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+from flowspec.errors import ReportError
+from flowspec.reporting import writers
+from flowspec.reporting.model import (
+    FeatureReport,
+    FlowGraph,
+    FlowNode,
+    FlowStep,
+    RunReport,
+    ScenarioReport,
+    StepReport,
+)
+from flowspec.reporting.writers import WRITERS, may_fork, write_reports, write_side_by_side
+
+TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJVMmJvYiJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+REPORT = RunReport(
+    features=(
+        FeatureReport(
+            name="Step-up",
+            file="features/step_up.feature",
+            line=1,
+            description="",
+            tags=(),
+            scenarios=tuple(
+                ScenarioReport(
+                    name=f"member {n} steps up",
+                    line=3 + n,
+                    status="failed" if n == 2 else "passed",
+                    duration=0.01,
+                    tags=(),
+                    steps=(
+                        StepReport(
+                            "Then",
+                            '"$.flow.status" equals "completed"',
+                            4 + n,
+                            "failed" if n == 2 else "passed",
+                            0.004,
+                            f"the token {TOKEN} was refused" if n == 2 else None,
+                            "steps.py:3",
+                        ),
+                    ),
+                    flow_id="step-up",
+                    flow_path=(FlowStep("1", "Start", "next", "step-up"),),
+                )
+                for n in range(3)
+            ),
+        ),
+    ),
+    flows=(FlowGraph("step-up", "Step-up", "1", nodes=(FlowNode("1", "Start", "start"),)),),
+)
+needs_fork = pytest.mark.skipif(
+    not may_fork(), reason="side by side needs fork (Linux), one thread and two cores"
+)
+
+
+def one_after_another(folder: Path) -> dict[str, bytes]:
+    for name, write in WRITERS.items():
+        write(REPORT, folder / name, ["K9secret"])
+    return {name: (folder / name).read_bytes() for name in WRITERS}
+
+
+@needs_fork
+def test_the_reports_written_side_by_side_are_those_written_one_after_another(
+    tmp_path: Path,
+) -> None:
+    expected = one_after_another(tmp_path / "serial")
+    write_reports(REPORT, tmp_path / "reports", ["K9secret"])
+    assert {name: (tmp_path / "reports" / name).read_bytes() for name in WRITERS} == expected
+    assert TOKEN.encode() not in b"".join(expected.values())
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == sorted(WRITERS)
+
+
+def test_one_after_another_a_failing_file_stops_none_of_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writers, "may_fork", lambda: False)
+    (tmp_path / "junit.xml").mkdir()
+    with pytest.raises(IsADirectoryError):
+        write_reports(REPORT, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
+        "cucumber.json",
+        "index.html",
+        "run.json",
+    ]
+
+
+def test_only_the_reports_named_are_written(tmp_path: Path) -> None:
+    write_reports(REPORT, tmp_path, names=["run.json"])
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
+
+
+@needs_fork
+def test_a_write_that_fails_in_the_child_is_raised_here_and_the_others_are_written(
+    tmp_path: Path,
+) -> None:
+    """cucumber.json (the first write, so the child's) cannot replace a folder of its
+    name: the caller gets that OSError, and the other three files, the child's next one
+    among them, are written."""
+    (tmp_path / "cucumber.json").mkdir()
+    with pytest.raises(IsADirectoryError):
+        write_reports(REPORT, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
+        "index.html",
+        "junit.xml",
+        "run.json",
+    ]
+
+
+@needs_fork
+def test_a_child_killed_while_writing_is_reported_with_the_files_it_held(tmp_path: Path) -> None:
+    written: list[str] = []
+
+    def killed() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(ReportError, match=r"writing index\.html was killed by signal 9"):
+        write_side_by_side([("index.html", killed), ("run.json", lambda: written.append("run"))])
+    assert written == ["run"]
+
+
+class UnpicklableError(Exception):
+    def __init__(self, lock: object) -> None:
+        super().__init__("the writer held a lock")
+        self.lock = lock
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("cannot pickle a lock")
+
+
+@needs_fork
+def test_an_error_that_cannot_cross_back_is_reported_in_words() -> None:
+    def fails() -> None:
+        raise UnpicklableError(threading.Lock())
+
+    with pytest.raises(ReportError, match="UnpicklableError: the writer held a lock"):
+        write_side_by_side([("junit.xml", fails), ("run.json", lambda: None)])
+
+
+def test_with_another_thread_running_the_files_are_written_here_one_after_another() -> None:
+    """A lock held by another thread at a fork would stay held in the child: no fork."""
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait)
+    worker.start()
+    try:
+        assert not may_fork()
+        pids: list[int] = []
+        write_side_by_side([(name, lambda: pids.append(os.getpid())) for name in WRITERS])
+        assert pids == [os.getpid()] * len(WRITERS)
+    finally:
+        release.set()
+        worker.join()
+
+
+@needs_fork
+def test_side_by_side_the_first_half_is_written_by_another_process() -> None:
+    """Every other write goes to the child, so both halves take about as long."""
+    read, write = os.pipe()
+
+    def tell_pid() -> None:
+        os.write(write, str(os.getpid()).encode())
+
+    here: list[int] = []
+    write_side_by_side([("cucumber.json", tell_pid), ("junit.xml", lambda: here.append(1))])
+    os.close(write)
+    child = int(os.read(read, 64))
+    os.close(read)
+    assert child != os.getpid()
+    assert here == [1]
+
+
+def test_on_one_core_nothing_is_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writers.os, "sched_getaffinity", lambda _: {0}, raising=False)
+    monkeypatch.setattr(writers.os, "cpu_count", lambda: 1)
+    assert not may_fork()
