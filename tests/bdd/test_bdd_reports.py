@@ -116,11 +116,19 @@ def test_coverage_without_a_run_says_to_run_first(
 
 
 def test_the_last_runs_flow_path_is_attached_to_the_scenario() -> None:
-    """after_scenario copies the flow id and flow.path of the scenario's run onto it."""
+    """after_scenario copies the flow id and flow.path of the scenario's run onto it, from
+    the run's view (its own state, not a copy): what it keeps, it copies."""
     path = [{"id": "1", "name": "Start", "type": "start", "outcome": "next"}]
-    run = SimpleNamespace(context={"flow": {"id": "step-up", "path": path}})
+    run = SimpleNamespace(view=lambda: {"flow": {"id": "step-up", "path": path}})
     context = SimpleNamespace(flowspec=SimpleNamespace(run=run))
     scenario = SimpleNamespace()
     attach_flow_path(context, scenario)
     assert getattr(scenario, FLOW_ID) == "step-up"
-    assert getattr(scenario, FLOW_PATH) == path
+    assert getattr(scenario, FLOW_PATH) == [
+        {"id": "1", "name": "Start", "type": "start", "outcome": "next"}
+    ]
+    path[0]["outcome"] = "changed by the run afterwards"
+    path.append({"id": "2", "name": "End", "type": "action", "outcome": "success"})
+    assert getattr(scenario, FLOW_PATH) == [
+        {"id": "1", "name": "Start", "type": "start", "outcome": "next"}
+    ]

@@ -32,29 +32,25 @@ COMPARISONS: dict[str, Literal[">", ">=", "<", "<="]] = {
 }
 
 
-def _doc(context: Any) -> dict[str, Any]:
-    return scenario(context).current().context
-
-
 def matches(context: Any, path: str, expected: str, mode: Mode = "equals") -> None:
-    check_match(_doc(context), path, parse_expected(expected), mode=mode)
+    check_match(scenario(context).view(), path, parse_expected(expected), mode=mode)
 
 
 def matches_doc_string(context: Any, path: str, text: str | None) -> None:
     """The value matches the doc string (JSON or YAML, markers allowed), key for key."""
-    check_match(_doc(context), path, parse_doc_string(text, "expected"))
+    check_match(scenario(context).view(), path, parse_doc_string(text, "expected"))
 
 
 def each_matches(context: Any, path: str, expected: str) -> None:
-    check_each(_doc(context), path, parse_expected(expected))
+    check_each(scenario(context).view(), path, parse_expected(expected))
 
 
 def has_count(context: Any, path: str, count: int) -> None:
-    check_count(_doc(context), path, count)
+    check_count(scenario(context).view(), path, count)
 
 
 def matches_pattern(context: Any, path: str, pattern: str) -> None:
-    check_regex(_doc(context), path, pattern)
+    check_regex(scenario(context).view(), path, pattern)
 
 
 def compares(context: Any, path: str, comparison: str, number: str) -> None:
@@ -62,12 +58,12 @@ def compares(context: Any, path: str, comparison: str, number: str) -> None:
         value = float(number)
     except ValueError:
         raise SettingsError(f"{number!r} is not a number to compare with") from None
-    check_compare(_doc(context), path, COMPARISONS[comparison], value)
+    check_compare(scenario(context).view(), path, COMPARISONS[comparison], value)
 
 
 def context_matches(context: Any, text: str | None, exact: bool = False) -> None:
     """The whole flow context matches the doc string (a subset of it, unless ``exact``)."""
-    check_document(_doc(context), parse_doc_string(text, "expected"), exact=exact)
+    check_document(scenario(context).view(), parse_doc_string(text, "expected"), exact=exact)
 
 
 def rows_hold(context: Any, table: Any) -> None:
@@ -78,4 +74,4 @@ def rows_hold(context: Any, table: Any) -> None:
             f"the table needs the columns path, matcher and expected; it lacks {sorted(missing)}"
         )
     rows = [CheckRow(row["path"], row["matcher"], row.get("expected", "") or "") for row in table]
-    check_rows(_doc(context), rows)
+    check_rows(scenario(context).view(), rows)

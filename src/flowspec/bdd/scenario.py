@@ -81,6 +81,11 @@ class ScenarioState:
             )
         return self.run
 
+    def view(self) -> dict[str, Any]:
+        """The flow context of the run now, for a step that reads it at once and keeps
+        nothing of it (see ``Run.view``)."""
+        return self.current().view()
+
 
 def _as_local(runner: Runner) -> LocalRunner | None:
     """``runner`` when it is the local runner."""

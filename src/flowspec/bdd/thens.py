@@ -17,19 +17,15 @@ from flowspec.expect import (
 )
 
 
-def _doc(context: Any) -> dict[str, Any]:
-    return scenario(context).current().context
-
-
 def status_is(context: Any, status: str) -> None:
-    doc = _doc(context)
+    doc = scenario(context).view()
     if doc["flow"]["status"] != status:
         raise ExpectationFailed(f"expected the flow to be {status}, but {describe(doc)}")
 
 
 def waits_on_screen(context: Any, screen: str) -> None:
     """The run waits on the screen whose task name, task id or screen id is ``screen``."""
-    doc = _doc(context)
+    doc = scenario(context).view()
     shown = doc.get("screen") or {}
     names = {str(shown.get(key, "")).lower() for key in ("name", "taskId", "id")}
     if doc["flow"]["status"] != "waiting" or screen.lower() not in names:
@@ -39,7 +35,7 @@ def waits_on_screen(context: Any, screen: str) -> None:
 
 
 def went_through(context: Any, task: str, expected: bool = True) -> None:
-    doc = _doc(context)
+    doc = scenario(context).view()
     visited = any(_is_task(entry, task) for entry in doc["flow"]["path"])
     if visited != expected:
         verb = "go through" if expected else "not go through"
@@ -48,7 +44,7 @@ def went_through(context: Any, task: str, expected: bool = True) -> None:
 
 def path_is(context: Any, tasks: Iterable[str]) -> None:
     """The tasks visited, by name, in order (the start task left out)."""
-    doc = _doc(context)
+    doc = scenario(context).view()
     wanted = list(tasks)
     actual = [entry["name"] for entry in doc["flow"]["path"] if entry["type"] != "start"]
     if [w.lower() for w in wanted] != [a.lower() for a in actual]:
@@ -60,7 +56,7 @@ def path_is(context: Any, tasks: Iterable[str]) -> None:
 
 def passes_check(context: Any, check: str, expected: bool = True) -> None:
     """A task named "<check> check" took its non-ELSE branch (condition) or succeeded (action)."""
-    doc = _doc(context)
+    doc = scenario(context).view()
     entries = [e for e in doc["flow"]["path"] if _is_check(e, check)]
     if not entries:
         names = [str(e["name"]) for e in doc["flow"]["path"]]
@@ -80,23 +76,23 @@ def passes_check(context: Any, check: str, expected: bool = True) -> None:
 
 
 def path_equals(context: Any, path: str, expected: str) -> None:
-    check_match(_doc(context), path, parse_expected(expected))
+    check_match(scenario(context).view(), path, parse_expected(expected))
 
 
 def path_not_equals(context: Any, path: str, expected: str) -> None:
-    check_not_match(_doc(context), path, parse_expected(expected))
+    check_not_match(scenario(context).view(), path, parse_expected(expected))
 
 
 def path_contains(context: Any, path: str, expected: str) -> None:
-    check_match(_doc(context), path, parse_expected(expected), mode="contains")
+    check_match(scenario(context).view(), path, parse_expected(expected), mode="contains")
 
 
 def path_exists(context: Any, path: str) -> None:
-    check_exists(_doc(context), path)
+    check_exists(scenario(context).view(), path)
 
 
 def path_absent(context: Any, path: str) -> None:
-    check_absent(_doc(context), path)
+    check_absent(scenario(context).view(), path)
 
 
 def is_user_id_of(context: Any, path: str, who: str) -> None:
@@ -107,11 +103,11 @@ def is_user_id_of(context: Any, path: str, who: str) -> None:
         raise UnknownNameError(
             "person", who, state.people, "named by a Given step of this scenario"
         )
-    check_match(_doc(context), path, person.user_id)
+    check_match(scenario(context).view(), path, person.user_id)
 
 
 def jwt_judged(context: Any, accepted: bool, code: str | None = None) -> None:
-    doc = _doc(context)
+    doc = scenario(context).view()
     session: Mapping[str, Any] = doc.get("session") or {}
     ok = session.get("status") == ("accepted" if accepted else "rejected")
     if ok and code is not None:

@@ -27,7 +27,10 @@ SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 def has_claims(context: Any, which: Which, text: str | None) -> None:
     """The token's claims contain the doc string's claims (markers such as #string allowed)."""
     check_match(
-        _doc(context), PATHS[which], parse_object(text, "claims", '{"su": true}'), mode="contains"
+        scenario(context).view(),
+        PATHS[which],
+        parse_object(text, "claims", '{"su": true}'),
+        mode="contains",
     )
 
 
@@ -53,18 +56,14 @@ def grants(
     context: Any, which: Which, kind: Literal["role", "permission"], name: str, tenant: str = ""
 ) -> None:
     """The token grants a role or permission, at project level or in ``tenant``."""
-    doc = _doc(context)
+    doc = scenario(context).view()
     field = "roles" if kind == "role" else "permissions"
     path = f"{PATHS[which]}.tenants['{tenant}'].{field}" if tenant else f"{PATHS[which]}.{field}"
     check_match(doc, path, [name], mode="contains")
 
 
-def _doc(context: Any) -> dict[str, Any]:
-    return scenario(context).current().context
-
-
 def _claims(context: Any, which: Which) -> dict[str, Any]:
-    doc = _doc(context)
+    doc = scenario(context).view()
     section = doc["jwtClaims"] if which == "input" else doc["authInfo"].get(f"{which}Jwt")
     if not section:
         raise ExpectationFailed(

@@ -101,7 +101,7 @@ def provider_returns(context: Any) -> None:
 
 
 def _pending(state: ScenarioState, key: str, what: str) -> dict[str, Any]:
-    doc = state.current().context
+    doc = state.view()
     pending = doc["flow"].get(key)
     if doc["flow"]["status"] != "waiting" or not pending:
         raise RunStateError(
@@ -113,7 +113,7 @@ def _pending(state: ScenarioState, key: str, what: str) -> dict[str, Any]:
 
 def screen_of(state: ScenarioState) -> dict[str, Any]:
     """The screen the run waits on; a clear error when it waits on none."""
-    doc = state.current().context
+    doc = state.view()
     screen = doc.get("screen")
     if doc["flow"]["status"] != "waiting" or not screen:
         raise RunStateError(
@@ -144,7 +144,7 @@ def _scanned_secret(screen: Mapping[str, Any]) -> str | None:
 
 
 def _enrolled_secret(state: ScenarioState) -> str:
-    user_id = state.current().context["user"].get("userId")
+    user_id = state.view()["user"].get("userId")
     user = state.world.user(str(user_id)) if user_id else None
     if user is None or user.totp_secret is None:
         raise RunStateError(

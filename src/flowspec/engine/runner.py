@@ -27,6 +27,12 @@ class Run(Protocol):
         """The flow context now: a snapshot that later interactions do not change."""
         ...
 
+    def view(self) -> dict[str, Any]:
+        """The flow context now, for a reader done with it before the run moves on: never
+        keep or change it. It may be the run's own state (the local runner's is), which
+        spares the copy ``context`` makes."""
+        ...
+
     def interact(self, interaction_id: str, inputs: Mapping[str, Any] | None = None) -> None: ...
 
 

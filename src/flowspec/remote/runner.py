@@ -170,6 +170,11 @@ class RemoteRun:
             )
         return self._built
 
+    def view(self) -> dict[str, Any]:
+        """The flow context as ``context`` gives it: built once per response, it costs no
+        copy to share."""
+        return self.context
+
     def interact(self, interaction_id: str, inputs: Mapping[str, Any] | None = None) -> None:
         """Send a click (a button id, ``submit`` or ``polling``) with the screen's inputs."""
         status = self._response.get("status")
