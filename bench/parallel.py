@@ -108,7 +108,9 @@ class SpeedUp:
 
 def measure(wanted: int, repeat: int) -> SpeedUp:
     """Build a suite of at least ``wanted`` scenarios; time one and two workers on it,
-    alternating, ``repeat`` times each."""
+    alternating, ``repeat`` times each. The first run, which counts the scenarios, writes
+    the bytecode the timed ones read (see ``bench/suite.py``)."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         make_suite(folder, wanted)

@@ -52,7 +52,10 @@ caches start empty, and are counted, on both), the peak memory of a run is that 
 own, and it is how CI and the workers of ``flowspec run`` run behave. The flowspec side
 also writes its reports (``cucumber.json``, ``junit.xml``, ``index.html``, ``run.json``),
 as every run of a flowspec project does: they are part of what flowspec adds;
-bench/reports.py measures that part alone.
+bench/reports.py measures that part alone. Every process the benchmark starts may write
+bytecode (it drops ``PYTHONDONTWRITEBYTECODE``), and a first untimed run on each side
+writes it: behave's own comes compiled in site-packages, as an installed flowspec does,
+while a checkout's would otherwise be compiled from source on every run.
 """
 
 from __future__ import annotations
@@ -486,6 +489,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     repeat = args.repeat or (1 if args.quick else 3)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryDirectory(prefix="flowspec-bench-") as temporary:
         root = Path(temporary)
         rows = suite_rows(root, sizes, repeat)
