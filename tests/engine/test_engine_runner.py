@@ -302,6 +302,23 @@ def test_the_context_is_built_once_between_two_clicks(runner: LocalRunner, world
     assert run.context["user"]["name"] == "Later"
 
 
+def test_the_view_is_the_same_between_two_clicks_and_shows_each_click(
+    runner: LocalRunner, world: World
+) -> None:
+    """The view (the run's own state, for steps that read at once) is built once per
+    move of the run, like the context, and says what the context says."""
+    run = runner.start("gate", inputs={"jwt": token_for(world, "m1@t1.test")})
+    first = run.view()
+    assert run.view() is first
+    assert first["flow"]["status"] == "waiting"
+    assert first == run.context
+    run.interact("save", {"name": "Later"})
+    assert run.view() is not first
+    assert run.view()["flow"]["status"] == "completed"
+    assert run.view()["user"]["name"] == "Later"
+    assert run.view() == run.context
+
+
 def test_an_unknown_button_suggests_the_buttons_of_the_screen(runner: LocalRunner) -> None:
     """A click on a button the screen lacks names the screen and the close candidates."""
     run = runner.start("gate")

@@ -50,8 +50,10 @@ class Execution:
         self._last_screen: Task | None = None
         self._resume_at: str | None = None
         self._resumed: str | None = None
-        # The context as last built: a step reads it many times between two clicks.
+        # The context as last built, and as last viewed: a step reads it many times
+        # between two clicks.
         self._built: dict[str, Any] | None = None
+        self._viewed: dict[str, Any] | None = None
 
     @property
     def context(self) -> dict[str, Any]:
@@ -63,16 +65,19 @@ class Execution:
 
     def view(self) -> dict[str, Any]:
         """The flow context without copying the run's state: read it at once, never keep
-        or change it (``context`` is the copy to keep)."""
-        return view(self.state, self._waiting_on)
+        or change it (``context`` is the copy to keep). Like ``context``, the same one
+        until the run moves on."""
+        if self._viewed is None:
+            self._viewed = view(self.state, self._waiting_on)
+        return self._viewed
 
     def begin(self) -> None:
-        self._built = None
+        self._moves_on()
         self._advance(self._frames[-1].flow.start_task)
 
     def interact(self, interaction_id: str, inputs: Mapping[str, Any] | None = None) -> None:
         """Send a click (a button id) or ``submit``, with the screen's input values."""
-        self._built = None
+        self._moves_on()
         state = self.state
         if state.status != "waiting":
             raise RunStateError(
@@ -114,6 +119,9 @@ class Execution:
         state.screen_state = {}
         self._waiting_on = None
         self._advance(targets[0])
+
+    def _moves_on(self) -> None:
+        self._built = self._viewed = None
 
     def _identify_visitor(self, values: Mapping[str, Any]) -> None:
         """A login id typed on a screen makes the visitor ``unauthUser`` (inferred from
