@@ -3,6 +3,7 @@ byte what a fresh signature of that second gives."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -76,3 +77,36 @@ def test_a_new_second_other_claims_kind_or_expiry_sign_anew(
     assert len(tokens) == 6
     assert len(signatures) == 6
     assert decode_claims(later)["iat"] == decode_claims(first)["iat"] + 1
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ({"su": True}, {"su": 1}),
+        ({"level": 1.0}, {"level": 1}),
+        ({"roles": ["a", "b"]}, {"roles": ["b", "a"]}),
+        ({"act": {"sub": "U1"}}, {"act": {"sub": "U2"}}),
+    ],
+)
+def test_claims_that_json_tells_apart_are_never_one_token(
+    keyring: KeyRing, one: dict[str, Any], other: dict[str, Any]
+) -> None:
+    """Equal to Python is not equal in the token: true is not 1, nor 1.0 the integer 1."""
+    issuer = issuer_at(keyring, [NOW])
+    first = issuer.mint("U1", kind="session", claims=one)
+    second = issuer.mint("U1", kind="session", claims=other)
+    assert first != second
+    assert decode_claims(first)["iat"] == decode_claims(second)["iat"]
+    assert {k: decode_claims(second)[k] for k in other} == other
+
+
+def test_claims_marshal_cannot_write_still_sign_once(
+    keyring: KeyRing, signatures: list[dict[str, Any]]
+) -> None:
+    """A date pyjwt accepts for nbf keys the reuse by its text instead."""
+    issuer = issuer_at(keyring, [NOW])
+    moment = datetime.fromtimestamp(NOW - 60, tz=UTC)
+    first = issuer.mint("U1", kind="session", claims={"nbf": moment})
+    assert issuer.mint("U1", kind="session", claims={"nbf": moment}) == first
+    assert len(signatures) == 1
+    assert decode_claims(first)["nbf"] == int(NOW - 60)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import marshal
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -166,6 +167,18 @@ def _number(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _payload_key(payload: dict[str, Any]) -> bytes | str:
+    """What tells two payloads apart for ``_SameSecondTokens``: ``marshal``'s bytes, which
+    tell ``1`` from ``True`` and ``1.0`` as JSON does, in a quarter of the time of sorted
+    JSON; equal claims set in another order then merely sign again. A value marshal cannot
+    write, such as the dates pyjwt accepts for exp or nbf, makes it sorted JSON, with
+    ``repr`` for what JSON cannot write either."""
+    try:
+        return marshal.dumps(payload)
+    except ValueError:
+        return json.dumps(payload, sort_keys=True, default=repr)
+
+
 class _SameSecondTokens:
     """The tokens signed in the current second of the issuer's clock, by key and payload.
 
@@ -178,9 +191,9 @@ class _SameSecondTokens:
 
     def __init__(self) -> None:
         self._second: int | None = None
-        self._tokens: dict[tuple[str, str], str] = {}
+        self._tokens: dict[tuple[str, bytes | str], str] = {}
 
-    def get(self, second: int, key: tuple[str, str], sign: Callable[[], str]) -> str:
+    def get(self, second: int, key: tuple[str, bytes | str], sign: Callable[[], str]) -> str:
         if second != self._second:
             self._second, self._tokens = second, {}
         token = self._tokens.get(key)
@@ -274,8 +287,7 @@ class TokenIssuer:
             **(claims or {}),
         }
         signer = self.keyring.current
-        # repr keys what JSON cannot write, such as the dates pyjwt accepts for exp or nbf.
-        key = (signer.kid, json.dumps(payload, sort_keys=True, default=repr))
+        key = (signer.kid, _payload_key(payload))
         return self._minted.get(
             now,
             key,
