@@ -16,6 +16,7 @@ import pytest
 from flowspec.bdd.reporting import FLOW_ID, FLOW_PATH, attach_flow_path
 from flowspec.cli import main
 from flowspec.reporting import run_file
+from flowspec.reporting.model import FlowStep
 
 # The `flowspec` and `behave` fixtures of tests/conftest.py.
 Command = Callable[..., subprocess.CompletedProcess[str]]
@@ -116,19 +117,15 @@ def test_coverage_without_a_run_says_to_run_first(
 
 
 def test_the_last_runs_flow_path_is_attached_to_the_scenario() -> None:
-    """after_scenario copies the flow id and flow.path of the scenario's run onto it, from
-    the run's view (its own state, not a copy): what it keeps, it copies."""
+    """after_scenario puts the flow id and flow.path of the scenario's run onto it, as the
+    model's steps, made from the run's view (its own state, not a copy) at once."""
     path = [{"id": "1", "name": "Start", "type": "start", "outcome": "next"}]
     run = SimpleNamespace(view=lambda: {"flow": {"id": "step-up", "path": path}})
     context = SimpleNamespace(flowspec=SimpleNamespace(run=run))
     scenario = SimpleNamespace()
     attach_flow_path(context, scenario)
     assert getattr(scenario, FLOW_ID) == "step-up"
-    assert getattr(scenario, FLOW_PATH) == [
-        {"id": "1", "name": "Start", "type": "start", "outcome": "next"}
-    ]
+    assert getattr(scenario, FLOW_PATH) == (FlowStep("1", "Start", "next", "step-up"),)
     path[0]["outcome"] = "changed by the run afterwards"
     path.append({"id": "2", "name": "End", "type": "action", "outcome": "success"})
-    assert getattr(scenario, FLOW_PATH) == [
-        {"id": "1", "name": "Start", "type": "start", "outcome": "next"}
-    ]
+    assert getattr(scenario, FLOW_PATH) == (FlowStep("1", "Start", "next", "step-up"),)

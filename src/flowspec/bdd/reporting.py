@@ -28,6 +28,7 @@ from flowspec.reporting.model import (
     FeatureReport,
     FlowGraph,
     FlowStep,
+    FlowSteps,
     RunReport,
     ScenarioReport,
     Status,
@@ -74,9 +75,10 @@ def attach_flow_path(context: Any, scenario: Any) -> None:
     if run is None:
         return
     flow = run.view().get("flow") or {}
-    setattr(scenario, FLOW_ID, flow.get("id"))
-    # The view is the run's own state, so the entries kept are copies.
-    setattr(scenario, FLOW_PATH, [dict(entry) for entry in flow.get("path") or []])
+    flow_id = flow.get("id")
+    setattr(scenario, FLOW_ID, flow_id)
+    # Made into the model's steps at once: the view is the run's own state, not to keep.
+    setattr(scenario, FLOW_PATH, tuple(_flow_step(e, flow_id) for e in flow.get("path") or []))
 
 
 class Reports(Formatter):  # type: ignore[misc]  # behave ships no type hints
@@ -184,7 +186,7 @@ def _scenario(scenario: Any, matches: Mapping[int, str], position: int) -> Scena
         # A background's steps run before each scenario, so each scenario lists them.
         steps=tuple(_step(step, matches.get(id(step))) for step in scenario.all_steps),
         flow_id=flow_id,
-        flow_path=tuple(_flow_step(entry, flow_id) for entry in getattr(scenario, FLOW_PATH, [])),
+        flow_path=getattr(scenario, FLOW_PATH, ()),
         order=getattr(scenario, ORDER, position),
     )
 
@@ -203,12 +205,16 @@ def _step(step: Any, match: str | None) -> StepReport:
 
 def _flow_step(entry: Mapping[str, Any], flow_id: str | None) -> FlowStep:
     # A path from a backend that does not say which flow a task is in is the run's flow.
-    return FlowStep(
-        id=str(entry.get("id", "")),
-        name=str(entry.get("name", "")),
-        outcome=entry.get("outcome"),
-        flow=str(entry.get("flow") or flow_id or ""),
+    return _FLOW_STEPS.step(
+        str(entry.get("id", "")),
+        str(entry.get("name", "")),
+        entry.get("outcome"),
+        str(entry.get("flow") or flow_id or ""),
     )
+
+
+# The steps of every path this process reports, each distinct visit made once.
+_FLOW_STEPS = FlowSteps()
 
 
 def _scenario_tags(scenario: Any) -> list[Any]:

@@ -8,7 +8,7 @@ Plain frozen data, so the bdd layer fills it once and writers can only read it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Status = Literal["passed", "failed", "error", "skipped", "undefined"]
 NodeKind = Literal["start", "screen", "condition", "action", "flow", "end"]
@@ -29,6 +29,30 @@ class FlowStep:
     outcome: str | None = None
     # The flow the task belongs to: a sub-flow's tasks sit in the caller's path.
     flow: str = ""
+
+
+class FlowSteps:
+    """One ``FlowStep`` object per distinct visit: the scenarios of a suite go through the
+    same tasks thousands of times, and a frozen step may well be shared, which saves
+    making it and the memory it takes. Holds at most ``limit`` of them, then starts
+    afresh."""
+
+    def __init__(self, limit: int = 65_536) -> None:
+        self._limit = limit
+        self._known: dict[tuple[Any, ...], FlowStep] = {}
+
+    def step(self, id: str, name: str, outcome: str | None = None, flow: str = "") -> FlowStep:
+        # The outcome's type is part of the key: True and 1 are equal keys otherwise.
+        key = (id, name, outcome, type(outcome), flow)
+        try:
+            found = self._known.get(key)
+        except TypeError:  # an outcome no hash takes, from an odd backend: not shared
+            return FlowStep(id, name, outcome, flow)
+        if found is None:
+            if len(self._known) >= self._limit:
+                self._known = {}
+            found = self._known[key] = FlowStep(id, name, outcome, flow)
+        return found
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from flowspec.reporting.model import (
     FlowEdge,
     FlowGraph,
     FlowNode,
-    FlowStep,
+    FlowSteps,
     RunReport,
     ScenarioReport,
     StepReport,
@@ -76,9 +76,10 @@ def loads(text: str, where: str = "run.json") -> RunReport:
             f"{where} is version {document.get('version')!r} of the run file; this flowspec "
             f"reads version {VERSION}: run `flowspec run` again with this version"
         )
+    steps = FlowSteps()
     try:
         return RunReport(
-            features=tuple(_feature(f) for f in document["features"]),
+            features=tuple(_feature(f, steps) for f in document["features"]),
             flows=tuple(_flow(f) for f in document["flows"]),
         )
     except (KeyError, TypeError, ValueError) as error:
@@ -104,18 +105,18 @@ def _fields(value: Any) -> dict[str, Any]:
     return fields
 
 
-def _feature(raw: Mapping[str, Any]) -> FeatureReport:
+def _feature(raw: Mapping[str, Any], steps: FlowSteps) -> FeatureReport:
     return FeatureReport(
         name=raw["name"],
         file=raw["file"],
         line=raw["line"],
         description=raw["description"],
         tags=_tags(raw["tags"]),
-        scenarios=tuple(_scenario(s) for s in raw["scenarios"]),
+        scenarios=tuple(_scenario(s, steps) for s in raw["scenarios"]),
     )
 
 
-def _scenario(raw: Mapping[str, Any]) -> ScenarioReport:
+def _scenario(raw: Mapping[str, Any], steps: FlowSteps) -> ScenarioReport:
     return ScenarioReport(
         name=raw["name"],
         line=raw["line"],
@@ -124,7 +125,7 @@ def _scenario(raw: Mapping[str, Any]) -> ScenarioReport:
         tags=_tags(raw["tags"]),
         steps=tuple(StepReport(**step) for step in raw["steps"]),
         flow_id=raw["flow_id"],
-        flow_path=tuple(FlowStep(**step) for step in raw["flow_path"]),
+        flow_path=tuple(steps.step(**step) for step in raw["flow_path"]),
         order=raw["order"],
     )
 
