@@ -8,6 +8,7 @@ import gc
 import linecache
 import subprocess
 import sys
+import threading
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,8 @@ from behave.runner import Context as BehaveContext
 from behave.step_registry import StepRegistry
 
 from flowspec.bdd.runner import Context, Runner, StepDefinitions
+from flowspec.bdd.scenario import load_world
+from flowspec.identity import keys
 
 Command = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -250,3 +253,45 @@ def test_a_ctrl_c_between_two_features_stops_the_run_as_behave_would(
         gc.unfreeze()
     assert seen == ["first", "second", "third"]
     assert runner.aborted
+
+
+def a_project_of_one_step(folder: Path) -> Path:
+    (folder / "steps").mkdir(parents=True)
+    (folder / "features").mkdir()
+    (folder / "steps" / "steps.py").write_text(
+        'from behave import given\n\n\n@given("nothing")\ndef nothing(context):\n    pass\n',
+        encoding="utf-8",
+    )
+    (folder / "features" / "one.feature").write_text(
+        "Feature: one\n  Scenario: one\n    Given nothing\n", encoding="utf-8"
+    )
+    return folder
+
+
+@pytest.mark.parametrize("world_read", [False, True])
+def test_a_run_makes_the_worlds_key_ahead_unless_a_world_was_read(
+    world_read: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, project: Path
+) -> None:
+    """Before behave loads the steps and parses the features, a process that has read no
+    world yet starts making the signing key the world will want, on another thread; a
+    forked worker, which has its parent's world, does not."""
+    made: list[str] = []
+    real = keys._new_private_key
+
+    def spy() -> Any:
+        made.append(threading.current_thread().name)
+        return real()
+
+    monkeypatch.setattr(keys, "_new_private_key", spy)
+    monkeypatch.setattr(keys, "_spare", keys._SpareKey())
+    monkeypatch.setattr(keys, "usable_cores", lambda: 2)
+    load_world.cache_clear()
+    if world_read:
+        load_world((project / "scenarios").resolve())
+        made.clear()
+    monkeypatch.chdir(a_project_of_one_step(tmp_path / "one"))
+    arguments = ["--format", "plain", "--outfile", "console.txt", "features"]
+    runner = Runner(Configuration(command_args=arguments, load_config=False))
+    assert runner.run() is False
+    keys._spare.take()
+    assert made[:1] == ([threading.current_thread().name] if world_read else ["flowspec-key"])

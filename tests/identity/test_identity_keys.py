@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import base64
+import threading
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from flowspec.errors import SettingsError
-from flowspec.identity import KeyRing
+from flowspec.identity import KeyRing, keys
+from flowspec.identity.keys import make_key_ahead
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +127,42 @@ def test_from_pem_rejects_bad_files(tmp_path: Path, content: bytes | None, messa
     with pytest.raises(SettingsError, match=message) as caught:
         KeyRing.from_pem(path)
     assert str(path) in str(caught.value)
+
+
+@pytest.fixture
+def makers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The thread that made each fresh private key, in order, with nothing made ahead yet."""
+    made: list[str] = []
+    real = keys._new_private_key
+
+    def spy() -> rsa.RSAPrivateKey:
+        made.append(threading.current_thread().name)
+        return real()
+
+    monkeypatch.setattr(keys, "_new_private_key", spy)
+    monkeypatch.setattr(keys, "_spare", keys._SpareKey())
+    return made
+
+
+def test_a_key_made_ahead_is_the_next_fresh_key_and_only_that_one(
+    makers: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keys, "usable_cores", lambda: 2)
+    make_key_ahead()
+    first = KeyRing.generate()
+    second = KeyRing.generate()
+    assert makers == ["flowspec-key", threading.current_thread().name]
+    assert first.current.kid != second.current.kid
+    signature = first.current.private_key.sign(b"x", padding.PKCS1v15(), hashes.SHA256())
+    public = first.public_key(first.current.kid)
+    assert public is not None
+    public.verify(signature, b"x", padding.PKCS1v15(), hashes.SHA256())
+
+
+def test_on_one_core_no_key_is_made_ahead(
+    makers: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keys, "usable_cores", lambda: 1)
+    make_key_ahead()
+    KeyRing.generate()
+    assert makers == [threading.current_thread().name]

@@ -180,6 +180,5 @@ def test_side_by_side_the_first_half_is_written_by_another_process() -> None:
 
 
 def test_on_one_core_nothing_is_forked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(writers.os, "sched_getaffinity", lambda _: {0}, raising=False)
-    monkeypatch.setattr(writers.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(writers, "usable_cores", lambda: 1)
     assert not may_fork()

@@ -110,6 +110,16 @@ class Runner(BehaveRunner):  # type: ignore[misc]
 
     step_registry: Any
 
+    def run_with_paths(self) -> Any:
+        # The world read before the first feature makes a signing key, unless it gives
+        # one: made ahead on another core, it is ready by then (see make_key_ahead).
+        from flowspec.bdd.scenario import world_loaded
+        from flowspec.identity.keys import make_key_ahead
+
+        if not world_loaded():
+            make_key_ahead()
+        return super().run_with_paths()
+
     def run_model(self, features: Any = None) -> Any:
         # The registry behave's own runner takes, and the one the step decorators that
         # step modules import fill: behave replaces behave.step_registry.registry with

@@ -102,6 +102,11 @@ def load_world(root: Path) -> World:
     return World.load(root)
 
 
+def world_loaded() -> bool:
+    """Whether this process has read a world (a forked worker has its parent's)."""
+    return load_world.cache_info().currsize > 0
+
+
 def scenario(context: Any) -> ScenarioState:
     """The current scenario's state, created on first use."""
     state = getattr(context, ATTRIBUTE, None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +19,59 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from flowspec.errors import SettingsError
+from flowspec.machine import usable_cores
 
-__all__ = ["KeyRing", "SigningKey"]
+__all__ = ["KeyRing", "SigningKey", "make_key_ahead"]
 
 _KEY_SIZE = 2048
 _PUBLIC_EXPONENT = 65537
+
+
+class _SpareKey:
+    """One fresh key made ahead, on another core, while this process does other work.
+
+    Making an RSA-2048 key takes some 30 ms, often more, and OpenSSL does it without
+    Python's lock, so a thread can make the key a run will need while behave loads the
+    steps and parses the features. The next fresh key taken is that one, waited for if
+    need be; a key nobody takes is only the work of a spare core. The thread is not a
+    daemon: Python waits for it at exit, as it must, since the key's code cannot be
+    stopped midway by the interpreter shutting down (the process would abort).
+    """
+
+    def __init__(self) -> None:
+        self._maker: threading.Thread | None = None
+        self._key: rsa.RSAPrivateKey | None = None
+
+    def prepare(self) -> None:
+        if self._maker is None:
+            self._maker = threading.Thread(target=self._make, name="flowspec-key")
+            self._maker.start()
+
+    def take(self) -> rsa.RSAPrivateKey:
+        maker, self._maker = self._maker, None
+        if maker is not None:
+            maker.join()
+            key, self._key = self._key, None
+            if key is not None:
+                return key
+        return _new_private_key()
+
+    def _make(self) -> None:
+        self._key = _new_private_key()
+
+
+def _new_private_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=_PUBLIC_EXPONENT, key_size=_KEY_SIZE)
+
+
+_spare = _SpareKey()
+
+
+def make_key_ahead() -> None:
+    """Start making the next fresh key (``KeyRing.generate``'s) on another core; on a
+    machine with one core for this process, there is no other: nothing is made ahead."""
+    if usable_cores() > 1:
+        _spare.prepare()
 
 
 def _b64url_uint(value: int) -> str:
@@ -77,7 +126,7 @@ class KeyRing:
     @classmethod
     def generate(cls, kid: str | None = None) -> KeyRing:
         """Return a ring around a fresh RSA-2048 key; the kid derives from the key if not given."""
-        private_key = rsa.generate_private_key(public_exponent=_PUBLIC_EXPONENT, key_size=_KEY_SIZE)
+        private_key = _spare.take()
         return cls(SigningKey(kid or _derived_kid(private_key.public_key()), private_key))
 
     @classmethod

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from flowspec.errors import ReportError
+from flowspec.machine import usable_cores
 from flowspec.redaction import redact_text
 from flowspec.reporting import cucumber, html, junit, run_file
 from flowspec.reporting.model import RunReport
@@ -89,10 +90,7 @@ def write_side_by_side(writes: Sequence[Write]) -> None:
 def may_fork() -> bool:
     """Whether forking a helper process is safe here and can help: ``FORK``, no other
     thread running, and more than one core this process may run on."""
-    if not FORK or threading.active_count() != 1:
-        return False
-    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-    return (len(cores) if cores is not None else os.cpu_count() or 1) > 1
+    return FORK and threading.active_count() == 1 and usable_cores() > 1
 
 
 def _write_each(writes: Sequence[Write]) -> Exception | None:
