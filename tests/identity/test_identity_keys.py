@@ -166,3 +166,20 @@ def test_on_one_core_no_key_is_made_ahead(
     make_key_ahead()
     KeyRing.generate()
     assert makers == [threading.current_thread().name]
+
+
+def test_a_key_made_ahead_is_handed_out_once_whichever_threads_take_keys(
+    makers: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two threads making rings at once (a forger's ring beside the world's) never get
+    the same key: one takes the key made ahead, the other makes its own."""
+    monkeypatch.setattr(keys, "usable_cores", lambda: 2)
+    make_key_ahead()
+    rings: list[KeyRing] = []
+    takers = [threading.Thread(target=lambda: rings.append(KeyRing.generate())) for _ in "ab"]
+    for taker in takers:
+        taker.start()
+    for taker in takers:
+        taker.join()
+    assert len({ring.current.kid for ring in rings}) == 2
+    assert sorted(makers).count("flowspec-key") == 1

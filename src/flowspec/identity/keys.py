@@ -39,25 +39,30 @@ class _SpareKey:
     """
 
     def __init__(self) -> None:
-        self._maker: threading.Thread | None = None
-        self._key: rsa.RSAPrivateKey | None = None
+        # The thread making the key, and the list it puts the key in: a key is handed
+        # out once, whichever thread takes it.
+        self._pending: tuple[threading.Thread, list[rsa.RSAPrivateKey]] | None = None
+        self._lock = threading.Lock()
 
     def prepare(self) -> None:
-        if self._maker is None:
-            self._maker = threading.Thread(target=self._make, name="flowspec-key")
-            self._maker.start()
+        with self._lock:
+            if self._pending is None:
+                made: list[rsa.RSAPrivateKey] = []
+                maker = threading.Thread(
+                    target=lambda: made.append(_new_private_key()), name="flowspec-key"
+                )
+                maker.start()
+                self._pending = (maker, made)
 
     def take(self) -> rsa.RSAPrivateKey:
-        maker, self._maker = self._maker, None
-        if maker is not None:
+        with self._lock:
+            pending, self._pending = self._pending, None
+        if pending is not None:
+            maker, made = pending
             maker.join()
-            key, self._key = self._key, None
-            if key is not None:
-                return key
+            if made:
+                return made[0]
         return _new_private_key()
-
-    def _make(self) -> None:
-        self._key = _new_private_key()
 
 
 def _new_private_key() -> rsa.RSAPrivateKey:
