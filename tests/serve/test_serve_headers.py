@@ -39,3 +39,32 @@ def test_a_large_authorization_header_sent_in_pieces_gets_a_json_401(
     body = json.loads(rest.partition(b"\r\n\r\n")[2])
     assert set(body) >= {"errorCode", "errorDescription", "errorMessage"}
     assert token not in rest.decode()
+
+
+def test_a_header_that_never_ends_is_refused_and_the_connection_closed(
+    scenarios_served: Served,
+) -> None:
+    """A client sending one header without end gets the HTTP parser's plain 400 once the
+    unfinished head passes 32 KiB (serve.protocol.HEAD_BYTES), and its connection is
+    closed: the server never holds more than that and a piece."""
+    where = urlsplit(scenarios_served.url)
+    head = f"GET /v1/auth/me HTTP/1.1\r\nHost: {where.netloc}\r\nX-Endless: ".encode()
+    sent = 0
+    with socket.create_connection((where.hostname, where.port), timeout=10) as connection:
+        connection.sendall(head)
+        answer = b""
+        try:
+            while sent < 4 * 1024 * 1024:
+                connection.sendall(b"a" * 4096)
+                sent += 4096
+                time.sleep(0.001)
+        except OSError:  # the server closed the connection while the client still sent
+            pass
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except OSError:
+            pass
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:300]
+    assert b"Invalid HTTP request received." in answer
+    assert sent < 1024 * 1024

@@ -11,20 +11,17 @@ from typing import Final
 import uvicorn
 from starlette.types import ASGIApp
 
+from flowspec.serve.protocol import BoundedHttpTools
+
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8787
 _STARTUP_SECONDS: Final = 10.0
-# Room for a token at its 16 KiB limit in an Authorization header, with the other headers:
-# h11's default refuses a header block over 16 KiB that arrives in pieces, as plain text.
-_HEADER_BYTES: Final = 32 * 1024
 _POLL_SECONDS: Final = 0.005
 
 
 def serve(app: ASGIApp, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     """Serve ``app`` until interrupted (Ctrl-C), logging each request as uvicorn does."""
-    config = uvicorn.Config(
-        app, host=host, port=port, lifespan="off", h11_max_incomplete_event_size=_HEADER_BYTES
-    )
+    config = uvicorn.Config(app, host=host, port=port, lifespan="off", http=BoundedHttpTools)
     uvicorn.Server(config).run()
 
 
@@ -43,7 +40,7 @@ class BackgroundServer:
             lifespan="off",
             log_config=None,
             log_level="warning",
-            h11_max_incomplete_event_size=_HEADER_BYTES,
+            http=BoundedHttpTools,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="flowspec-serve", daemon=True)
