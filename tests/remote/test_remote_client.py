@@ -3,17 +3,35 @@ bounded time, and errors that name the URL and the cause with tokens redacted.""
 
 from __future__ import annotations
 
+import http.server
+import ssl
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from ipaddress import ip_address
+from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 from flowspec.errors import FlowMisbehaved, WorldError
-from flowspec.remote import FlowClient, RemoteError, RemoteFlowMisbehaved, RemoteSettings, Secret
-from flowspec.remote.client import NEXT_PATH, START_PATH, environment_proxy
+from flowspec.remote import (
+    FlowClient,
+    RemoteError,
+    RemoteFlowMisbehaved,
+    RemoteSettings,
+    RetryPolicy,
+    Secret,
+    Timeouts,
+)
+from flowspec.remote.client import NEXT_PATH, START_PATH, _speaks_tls, environment_proxy
 
 START = {"flowId": "sign-in", "options": {}, "input": {}}
 NEXT = {"executionId": "E1", "stepId": "S1", "interactionId": "go", "input": {}}
@@ -421,3 +439,71 @@ def test_the_proxy_is_the_environments_for_the_scheme_unless_no_proxy_names_the_
         monkeypatch.setenv(name, value)
 
     assert environment_proxy("https://api.descope.example") == proxy
+
+
+@pytest.mark.parametrize(
+    ("base_url", "proxy", "tls"),
+    [
+        ("http://127.0.0.1:8787", None, False),
+        ("http://flows.example.test", "http://proxy.example:3128", False),
+        ("http://flows.example.test", "https://proxy.example:3128", True),
+        ("https://api.descope.example", None, True),
+        ("https://api.descope.example", "http://proxy.example:3128", True),
+    ],
+)
+def test_certificates_are_checked_wherever_tls_may_be_spoken(
+    base_url: str, proxy: str | None, tls: bool
+) -> None:
+    """Plain HTTP to the server and to any proxy speaks no TLS, so no certificate
+    authorities are loaded (70 ms); an https URL on either side keeps them checked."""
+    assert _speaks_tls(base_url, proxy) is tls
+
+
+def test_a_server_whose_certificate_nobody_signed_is_refused_over_https(
+    tmp_path: Path,
+) -> None:
+    """Over https the client checks the server's certificate: a self-signed one fails
+    the call before any request leaves, and says so."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1"))]), False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    settings = RemoteSettings(
+        base_url=f"https://127.0.0.1:{server.server_address[1]}",
+        project_id="P2test",
+        timeouts=Timeouts(connect=2.0, read=2.0, write=2.0, pool=2.0),
+        retries=RetryPolicy(attempts=1, backoff=0.01, max_wait=0.1, budget=5.0),
+    )
+    try:
+        with client_for(settings) as client, pytest.raises(RemoteError) as refused:
+            client.start(START)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "CERTIFICATE_VERIFY_FAILED" in str(refused.value)

@@ -173,13 +173,17 @@ class FlowClient:
         # handling, and the calls need none of them (no redirect is followed, a session
         # never travels by cookie jar, each request has its timeouts). What the client
         # would take from the environment is kept: TLS settings, and a proxy.
+        proxy = environment_proxy(settings.base_url)
         self._http = httpx.HTTPTransport(
             limits=httpx.Limits(
                 max_connections=_MAX_CONNECTIONS,
                 max_keepalive_connections=_MAX_IDLE_CONNECTIONS,
                 keepalive_expiry=_KEEPALIVE_EXPIRY,
             ),
-            proxy=environment_proxy(settings.base_url),
+            proxy=proxy,
+            # Loading the certificate authorities takes 70 ms, for nothing when no TLS
+            # is spoken (flowspec serve on loopback): the context is made only for TLS.
+            verify=_speaks_tls(settings.base_url, proxy),
         )
         self._urls: dict[str, httpx.URL] = {}
         self._watchdog = Watchdog()
@@ -652,6 +656,12 @@ def environment_proxy(base_url: str) -> str | None:
         return None
     # A proxy named without a scheme is an HTTP proxy, as httpx reads it.
     return proxy if "://" in proxy else f"http://{proxy}"
+
+
+def _speaks_tls(base_url: str, proxy: str | None) -> bool:
+    """Whether a connection to ``base_url``, through ``proxy`` if any, may use TLS, and
+    so needs certificates checked (``verify=False`` is never given where it could)."""
+    return any(httpx.URL(url).scheme != "http" for url in (base_url, proxy) if url)
 
 
 def _attempts(count: int) -> str:
