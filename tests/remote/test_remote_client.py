@@ -507,3 +507,19 @@ def test_a_server_whose_certificate_nobody_signed_is_refused_over_https(
         server.shutdown()
         server.server_close()
     assert "CERTIFICATE_VERIFY_FAILED" in str(refused.value)
+
+
+def test_a_closed_client_leaves_no_thread_behind(fake) -> None:
+    """The watchdog's thread starts with the first call and is gone once the client is
+    closed, so the process may fork again (to write its reports side by side)."""
+
+    def watchdogs() -> set[threading.Thread]:
+        """Watchdog threads this test started (another test's client may not be closed)."""
+        return {t for t in threading.enumerate() if t.name == "flowspec-remote-watchdog"}
+
+    others = watchdogs()
+    fake.on(START_PATH, fake.reply(fake.waiting()))
+    with client_for(fake.settings()) as client:
+        client.start(START)
+        assert len(watchdogs() - others) == 1
+    assert watchdogs() - others == set()

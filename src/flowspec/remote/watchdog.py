@@ -94,9 +94,14 @@ class Watchdog:
             return fired
 
     def close(self) -> None:
+        """Stop the thread, and wait for it: a process with no other thread left may fork
+        (its reports are then written side by side, see flowspec.reporting.writers)."""
         with self._changed:
             self._closed = True
             self._changed.notify()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
 
     def _watch(self) -> None:
         with self._changed:
