@@ -19,49 +19,41 @@ from flowspec.reporting.model import (
     FlowStep,
     RunReport,
     ScenarioReport,
+    Status,
     StepReport,
 )
 from flowspec.reporting.writers import WRITERS, may_fork, write_reports, write_side_by_side
 
 TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJVMmJvYiJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+
+
+def member_steps_up(n: int) -> ScenarioReport:
+    """Member ``n`` steps up; the third one fails, on a token that must not be shown."""
+    status: Status = "failed" if n == 2 else "passed"
+    error = f"the token {TOKEN} was refused" if n == 2 else None
+    check = StepReport("Then", "the flow completes", 4 + n, status, 0.004, error, "steps.py:3")
+    path = (FlowStep("1", "Start", "next", "step-up"),)
+    return ScenarioReport(f"member {n}", 3 + n, status, 0.01, (), (check,), "step-up", path)
+
+
 REPORT = RunReport(
-    features=(
+    (
         FeatureReport(
-            name="Step-up",
-            file="features/step_up.feature",
-            line=1,
-            description="",
-            tags=(),
-            scenarios=tuple(
-                ScenarioReport(
-                    name=f"member {n} steps up",
-                    line=3 + n,
-                    status="failed" if n == 2 else "passed",
-                    duration=0.01,
-                    tags=(),
-                    steps=(
-                        StepReport(
-                            "Then",
-                            '"$.flow.status" equals "completed"',
-                            4 + n,
-                            "failed" if n == 2 else "passed",
-                            0.004,
-                            f"the token {TOKEN} was refused" if n == 2 else None,
-                            "steps.py:3",
-                        ),
-                    ),
-                    flow_id="step-up",
-                    flow_path=(FlowStep("1", "Start", "next", "step-up"),),
-                )
-                for n in range(3)
-            ),
+            "Step-up",
+            "features/step_up.feature",
+            1,
+            scenarios=(member_steps_up(0), member_steps_up(1), member_steps_up(2)),
         ),
     ),
-    flows=(FlowGraph("step-up", "Step-up", "1", nodes=(FlowNode("1", "Start", "start"),)),),
+    (FlowGraph("step-up", "Step-up", "1", nodes=(FlowNode("1", "Start", "start"),)),),
 )
 needs_fork = pytest.mark.skipif(
     not may_fork(), reason="side by side needs fork (Linux), one thread and two cores"
 )
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.is_file())
 
 
 def one_after_another(folder: Path) -> dict[str, bytes]:
@@ -78,7 +70,7 @@ def test_the_reports_written_side_by_side_are_those_written_one_after_another(
     write_reports(REPORT, tmp_path / "reports", ["K9secret"])
     assert {name: (tmp_path / "reports" / name).read_bytes() for name in WRITERS} == expected
     assert TOKEN.encode() not in b"".join(expected.values())
-    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == sorted(WRITERS)
+    assert files_in(tmp_path / "reports") == sorted(WRITERS)
 
 
 def test_one_after_another_a_failing_file_stops_none_of_the_others(
@@ -88,16 +80,12 @@ def test_one_after_another_a_failing_file_stops_none_of_the_others(
     (tmp_path / "junit.xml").mkdir()
     with pytest.raises(IsADirectoryError):
         write_reports(REPORT, tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
-        "cucumber.json",
-        "index.html",
-        "run.json",
-    ]
+    assert files_in(tmp_path) == ["cucumber.json", "index.html", "run.json"]
 
 
 def test_only_the_reports_named_are_written(tmp_path: Path) -> None:
     write_reports(REPORT, tmp_path, names=["run.json"])
-    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
+    assert files_in(tmp_path) == ["run.json"]
 
 
 @needs_fork
@@ -110,11 +98,7 @@ def test_a_write_that_fails_in_the_child_is_raised_here_and_the_others_are_writt
     (tmp_path / "cucumber.json").mkdir()
     with pytest.raises(IsADirectoryError):
         write_reports(REPORT, tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
-        "index.html",
-        "junit.xml",
-        "run.json",
-    ]
+    assert files_in(tmp_path) == ["index.html", "junit.xml", "run.json"]
 
 
 @needs_fork
