@@ -430,10 +430,10 @@ def _report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 2
     try:
         merged = read_reports(args.folders)
+        write_reports(merged, args.output)
     except ReportError as error:
         sys.stderr.write(f"flowspec report merge: {error}\n")
         return 2
-    write_reports(merged, args.output)
     count = sum(len(feature.scenarios) for feature in merged.features)
     sys.stdout.write(
         f"flowspec report merge: {count} scenarios from {len(args.folders)} folders "

@@ -147,6 +147,25 @@ def test_report_merge_names_a_folder_without_results(project: Path, flowspec: Co
     assert "no run.json in empty" in result.stderr
 
 
+def test_a_report_that_cannot_be_written_is_named_and_the_others_are_written(
+    project: Path, flowspec: Command
+) -> None:
+    """A folder where index.html should go: the run exits 2 naming the file, without a
+    traceback, and the three other reports hold the run; so does report merge."""
+    (project / "reports" / "index.html").mkdir(parents=True)
+    result = flowspec(project, "run", "features/step_up.feature")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "flowspec run: could not write reports/index.html (Is a directory)" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    for name in ("cucumber.json", "junit.xml", "run.json"):
+        assert (project / "reports" / name).is_file(), name
+    assert outcomes(run_file.read(project / "reports" / "run.json"))
+    merged = flowspec(project, "report", "merge", "reports")
+    assert merged.returncode == 2
+    assert "flowspec report merge: could not write reports/index.html" in merged.stderr
+    assert "Traceback" not in merged.stderr
+
+
 def test_a_dry_run_finds_an_undefined_step_without_running_anything(
     project: Path, flowspec: Command
 ) -> None:

@@ -76,10 +76,15 @@ def test_the_reports_written_side_by_side_are_those_written_one_after_another(
 def test_one_after_another_a_failing_file_stops_none_of_the_others(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A file the system will not let be written is named, and so is what still holds."""
     monkeypatch.setattr(writers, "may_fork", lambda: False)
     (tmp_path / "junit.xml").mkdir()
-    with pytest.raises(IsADirectoryError):
+    with pytest.raises(ReportError) as refused:
         write_reports(REPORT, tmp_path)
+    assert str(refused.value) == (
+        f"could not write {tmp_path / 'junit.xml'} (Is a directory); the previous "
+        f"{tmp_path / 'junit.xml'}, if any, is as it was, and every other report was written"
+    )
     assert files_in(tmp_path) == ["cucumber.json", "index.html", "run.json"]
 
 
@@ -93,10 +98,10 @@ def test_a_write_that_fails_in_the_child_is_raised_here_and_the_others_are_writt
     tmp_path: Path,
 ) -> None:
     """cucumber.json (the first write, so the child's) cannot replace a folder of its
-    name: the caller gets that OSError, and the other three files, the child's next one
-    among them, are written."""
+    name: the caller gets the error naming it, and the other three files, the child's
+    next one among them, are written."""
     (tmp_path / "cucumber.json").mkdir()
-    with pytest.raises(IsADirectoryError):
+    with pytest.raises(ReportError, match=r"could not write .*cucumber\.json \(Is a directory\)"):
         write_reports(REPORT, tmp_path)
     assert files_in(tmp_path) == ["index.html", "junit.xml", "run.json"]
 

@@ -135,7 +135,8 @@ def run(plan: RunPlan, out: IO[str]) -> int:
         view.finish()
         if interrupted:
             ran = [run_file.read(f / "run.json") for f in folders if (f / "run.json").is_file()]
-            write_reports(merge(ran), plan.reports)
+            if not _reports_written(merge(ran), plan.reports, out):
+                return 2
             out.write(f"interrupted: {view.tally.summary()}; the reports hold what ran\n")
             return INTERRUPTED
         problems = [
@@ -148,7 +149,8 @@ def run(plan: RunPlan, out: IO[str]) -> int:
                 out.write(problem + "\n")
             return 2
         report = merge(part for _, part in sorted(parts.items()) if part is not None)
-    write_reports(report, plan.reports)
+    if not _reports_written(report, plan.reports, out):
+        return 2
     out.write(f"{view.tally.summary()} in {time.perf_counter() - started:.1f} s\n")
     # Workers tell the tags they saw before running; a dry run tells none.
     told = view.tally.total is not None
@@ -423,6 +425,16 @@ def _stopped(worker: int, folder: Path, code: int, printed: list[str]) -> str:
 def write_reports(report: RunReport, folder: Path) -> None:
     """Every report of ``report`` into ``folder``, secrets redacted."""
     write_report_set(report, folder, [os.environ.get(MANAGEMENT_KEY_VARIABLE)])
+
+
+def _reports_written(report: RunReport, folder: Path, out: IO[str]) -> bool:
+    """Write the reports; False, having said why, when one of them could not be."""
+    try:
+        write_reports(report, folder)
+    except ReportError as error:
+        out.write(f"flowspec run: {error}\n")
+        return False
+    return True
 
 
 class Progress:

@@ -10,8 +10,9 @@ step either way (``write_atomically``), so a failing writer keeps the previous f
 
 A file that fails does not stop the others: every file that can be written is, and then
 the first error is raised here, this process's own before the child's, which comes back
-pickled (a ``ReportError`` saying what happened when it cannot be). Elsewhere, or for a
-single file, the files are written one after another.
+pickled (a ``ReportError`` saying what happened when it cannot be). A file the system
+would not let be written (a folder in its place, a full disk) is a ``ReportError`` that
+names it. Elsewhere, or for a single file, the files are written one after another.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def write_reports(
     hidden = tuple(secrets)
     wanted = set(WRITERS if names is None else names)
     writes: list[Write] = [
-        (name, partial(write, report, folder / name, hidden))
+        (str(folder / name), partial(write, report, folder / name, hidden))
         for name, write in WRITERS.items()
         if name in wanted
     ]
@@ -95,11 +96,17 @@ def may_fork() -> bool:
 
 def _write_each(writes: Sequence[Write]) -> Exception | None:
     """Make every write, even after one fails (each file is worth having); the first
-    failure, if any. Ctrl-C stops them at once."""
-    first = None
-    for _, write in writes:
+    failure, if any, a file the system would not let be written told as a ``ReportError``
+    that names it. Ctrl-C stops them at once."""
+    first: Exception | None = None
+    for name, write in writes:
         try:
             write()
+        except OSError as error:
+            first = first or ReportError(
+                f"could not write {name} ({error.strerror or error}); the previous {name}, "
+                "if any, is as it was, and every other report was written"
+            )
         except Exception as error:
             first = first or error
     return first
