@@ -83,9 +83,24 @@ def test_one_after_another_a_failing_file_stops_none_of_the_others(
         write_reports(REPORT, tmp_path)
     assert str(refused.value) == (
         f"could not write {tmp_path / 'junit.xml'} (Is a directory); the previous "
-        f"{tmp_path / 'junit.xml'}, if any, is as it was, and every other report was written"
+        f"{tmp_path / 'junit.xml'}, if any, is as it was, and the reports that could be "
+        "written were"
     )
     assert files_in(tmp_path) == ["cucumber.json", "index.html", "run.json"]
+
+
+@pytest.mark.parametrize("side_by_side", [False, pytest.param(True, marks=needs_fork)])
+def test_two_files_that_fail_still_leave_the_two_that_can_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, side_by_side: bool
+) -> None:
+    """One failing file in each process, or both in one: the first is named, and the
+    two files that can be written are."""
+    monkeypatch.setattr(writers, "may_fork", lambda: side_by_side)
+    (tmp_path / "junit.xml").mkdir()
+    (tmp_path / "index.html").mkdir()
+    with pytest.raises(ReportError, match=r"could not write .*(junit\.xml|index\.html)"):
+        write_reports(REPORT, tmp_path)
+    assert files_in(tmp_path) == ["cucumber.json", "run.json"]
 
 
 def test_only_the_reports_named_are_written(tmp_path: Path) -> None:

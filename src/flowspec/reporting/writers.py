@@ -105,7 +105,7 @@ def _write_each(writes: Sequence[Write]) -> Exception | None:
         except OSError as error:
             first = first or ReportError(
                 f"could not write {name} ({error.strerror or error}); the previous {name}, "
-                "if any, is as it was, and every other report was written"
+                "if any, is as it was, and the reports that could be written were"
             )
         except Exception as error:
             first = first or error
