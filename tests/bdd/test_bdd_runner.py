@@ -19,10 +19,13 @@ from behave.configuration import Configuration
 from behave.matchers import MatchWithError, ParseMatcher
 from behave.model import Step
 from behave.runner import Context as BehaveContext
+from behave.runner import ModelRunner
 from behave.step_registry import StepRegistry
 
+from flowspec.bdd import hooks
 from flowspec.bdd.runner import Context, Runner, StepDefinitions
 from flowspec.bdd.scenario import load_world
+from flowspec.bdd.types import register_parameter_types
 from flowspec.identity import keys
 
 Command = Callable[..., subprocess.CompletedProcess[str]]
@@ -150,22 +153,53 @@ class Kinds:
 
 
 def test_a_step_text_seen_again_finds_its_definition_with_fresh_arguments() -> None:
+    """A type the project registers converts each step's text anew, as behave does."""
     kinds = Kinds()
-    kinds.registry.add_step_definition("given", 'a JWT for "{user}"', lambda c, user: None)
+    kinds.registry.steps["given"].append(
+        ParseMatcher(
+            lambda c, user: None, 'a JWT for "{user:Name}"', custom_types={"Name": name_type}
+        )
+    )
     first = kinds.definitions.find_match(kinds.step("given", 'a JWT for "ann"'))
     again = kinds.definitions.find_match(kinds.step("given", 'a JWT for "ann"'))
     other = kinds.definitions.find_match(kinds.step("given", 'a JWT for "bob"'))
-    assert (
-        (first.func, first.location)
-        == (again.func, again.location)
-        == (
-            other.func,
-            other.location,
-        )
-    )
-    assert [a.value for a in again.arguments] == ["ann"]
+    assert (first.func, first.location) == (again.func, again.location)
+    assert (first.func, first.location) == (other.func, other.location)
+    assert [a.value for a in again.arguments] == [["ann"]]
     assert again.arguments is not first.arguments
-    assert [a.value for a in other.arguments] == ["bob"]
+    assert again.arguments[0].value is not first.arguments[0].value
+    assert [a.value for a in other.arguments] == [["bob"]]
+
+
+def name_type(text: str) -> list[str]:
+    """A project's own type, whose value a step could change: each step needs its own."""
+    return [text]
+
+
+name_type.pattern = r"\w+"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ['"{path}" equals {expected}', '"{path:Text}" equals {expected:Literal}'],
+    ids=["untyped", "flowspec's types"],
+)
+def test_a_step_text_of_plain_or_flowspec_parameters_seen_again_reuses_its_match(
+    pattern: str,
+) -> None:
+    """Such parameters are the matched text as it is: the same text, the same arguments."""
+    register_parameter_types()
+    kinds = Kinds()
+    kinds.registry.add_step_definition("then", pattern, lambda c, path, expected: None)
+    first = kinds.definitions.find_match(kinds.step("then", '"$.a" equals "x"'))
+    again = kinds.definitions.find_match(kinds.step("then", '"$.a" equals "x"'))
+    other = kinds.definitions.find_match(kinds.step("then", '"$.b" equals 2'))
+    assert again is first
+    assert [(a.name, a.value) for a in again.arguments] == [
+        ("path", "$.a"),
+        ("expected", '"x"'),
+    ]
+    assert [(a.name, a.value) for a in other.arguments] == [("path", "$.b"), ("expected", "2")]
 
 
 def test_the_first_definition_that_matches_is_found_as_behave_finds_it() -> None:
@@ -295,3 +329,23 @@ def test_a_run_makes_the_worlds_key_ahead_unless_a_world_was_read(
     assert runner.run() is False
     keys._spare.take()
     assert made[:1] == ([threading.current_thread().name] if world_read else ["flowspec-key"])
+
+
+def test_flowspecs_own_hooks_run_outside_behaves_capture_and_a_projects_inside_it() -> None:
+    """flowspec's per-feature and per-scenario hooks write nothing, so behave sets up no
+    capture around them; a project's hook that calls them is captured as any hook is."""
+
+    def projects_own(context: Any, scenario: Any) -> None:
+        hooks.after_scenario(context, scenario)
+
+    runner = ModelRunner(Configuration(command_args=[], load_config=False))
+    runner.hooks = {
+        "before_feature": hooks.before_feature,
+        "before_scenario": hooks.before_scenario,
+        "after_scenario": projects_own,
+        "before_all": hooks.before_all,
+    }
+    assert not runner.should_capture_hook("before_feature")
+    assert not runner.should_capture_hook("before_scenario")
+    assert runner.should_capture_hook("after_scenario")
+    assert runner.should_capture_hook("before_all")

@@ -13,7 +13,10 @@ Finding a step's definition takes behave a try of every definition of its kind, 
 order, and the location of the function found is worked out anew each time: with
 flowspec's step library, some 20 µs a step. The same text always finds the same
 definition, so the runner remembers, per kind and text, the definition and the first
-match, and gives each later step that match with its own freshly parsed arguments.
+match. Where the pattern's parameters are plain text or flowspec's own types, which
+keep the matched text as it is, the same text also gives the same arguments, and later
+steps get that match itself; a pattern with any other type converter (a project's own
+``register_type``) has its arguments converted anew for each step, as behave does.
 
 And before the features run, everything alive (the parsed features, the step registry,
 the imported modules) is moved out of the garbage collector's sight with ``gc.freeze``: it
@@ -36,6 +39,8 @@ from behave.matchers import Match
 from behave.runner import Context as BehaveContext
 from behave.runner import Runner as BehaveRunner
 from behave.runner import the_step_registry
+
+from flowspec.bdd.types import TEXT_TYPES
 
 
 class Context(BehaveContext):  # type: ignore[misc]
@@ -75,7 +80,9 @@ class StepDefinitions:
 
     def __init__(self, registry: Any) -> None:
         self._registry = registry
-        self._found: dict[tuple[str, str], tuple[Any, Match]] = {}
+        # Per kind and text: the definition, the first match, and whether that match
+        # serves every later step as it is (its arguments cannot come out otherwise).
+        self._found: dict[tuple[str, str], tuple[Any, Match, bool]] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._registry, name)
@@ -84,7 +91,9 @@ class StepDefinitions:
         key = (step.step_type, step.name)
         found = self._found.get(key)
         if found is not None:
-            definition, first = found
+            definition, first, as_it_is = found
+            if as_it_is:
+                return first
             try:
                 return first.with_arguments(definition.check_match(step.name))
             except Exception:
@@ -98,9 +107,22 @@ class StepDefinitions:
                 # A failed type conversion (MatchWithError) is not remembered: behave
                 # says it anew.
                 if type(match) is Match:
-                    self._found[key] = (definition, match)
+                    self._found[key] = (definition, match, _keeps_text(definition))
                 return match
         return None
+
+
+def _keeps_text(definition: Any) -> bool:
+    """Whether every parameter of ``definition`` is the matched text as it is: untyped,
+    or of a type flowspec registers. Other converters may give another value, or a
+    mutable one, for the same text."""
+    parser = getattr(definition, "parser", None)
+    conversions = getattr(parser, "_type_conversions", None)
+    if not isinstance(conversions, dict):
+        return False
+    return all(
+        getattr(conversion, "converter", None) in TEXT_TYPES for conversion in conversions.values()
+    )
 
 
 class Runner(BehaveRunner):  # type: ignore[misc]

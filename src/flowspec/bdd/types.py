@@ -31,6 +31,8 @@ _TOKEN = _matching(r"session|refresh|input")
 _UNIT = _matching(r"seconds?|minutes?|hours?|days?")
 _COMPARISON = _matching(r"greater than|at least|less than|at most")
 _LITERAL = _matching(r'true|false|null|-?\d+(?:\.\d+)?|"[^"]*"|\[.*\]|\{.*\}')
+# They all keep the matched text as it is: the same text, the same value.
+TEXT_TYPES = frozenset({_ARTICLE, _ROLE, _TEXT, _WORD, _TOKEN, _UNIT, _COMPARISON, _LITERAL})
 
 
 def register_parameter_types() -> None:
