@@ -1,9 +1,11 @@
 """flowspec serve's additions the remote client uses once the server proved it is serve
-(it accepted a reset): the reset riding on the next request, and the one-call sign-in.
-Against the fake Descope for the wire details, and end to end against the real serve."""
+(it accepted a reset): the reset riding on the next request, the one-call sign-in, and
+that sign-in riding on a start. Against the fake Descope for the wire details, and end to
+end against the real serve."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -18,6 +20,7 @@ from flowspec.remote.client import (
     OTP_VERIFY_PATH,
     RESET_HEADER,
     RESET_PATH,
+    SIGN_IN_HEADER,
     SIGN_IN_PATH,
     START_PATH,
 )
@@ -153,4 +156,89 @@ def test_against_flowspec_serve_a_deferred_reset_forgets_what_a_run_changed(
     )
 
     assert again.context["user"]["name"] == "Bob Member"
+    assert again.context["user"]["userId"] == "U2bob"
+
+
+def test_a_start_signed_in_sends_one_request_and_keeps_the_token_out_of_the_context(
+    fake, runner_for, make_jwt: Callable[[dict[str, Any]], str]
+) -> None:
+    """One start, a management call carrying X-Flowspec-Sign-In; the token comes back from
+    the answer's flowspec.signIn, the run holds it as its refresh JWT (its claims are the
+    context's jwtClaims), and the context carries no trace of the raw token."""
+    refresh = make_jwt({"sub": "U2bob", "drn": "DSR", "amr": ["email"]})
+    fake.on(RESET_PATH, fake.reply({}))
+    additions = {"signIn": {"refreshJwt": refresh}, "user": {"userId": "U2bob"}}
+    fake.on(START_PATH, fake.reply(fake.waiting(flowspec=additions)))
+    runner = runner_for(keyed(fake))
+    assert not runner.signs_in_on_start
+    runner.reset_served_world()
+    assert runner.signs_in_on_start
+
+    run, token = runner.start_signed_in("bob@acme.test", "sign-in", inputs={"jwt": "ignored"})
+
+    assert token == refresh
+    (started,) = fake.requests(START_PATH)
+    assert started.headers["authorization"] == f"Bearer {fake.project_id}:{KEY}"
+    assert json.loads(started.headers[SIGN_IN_HEADER.lower()]) == {
+        "loginId": "bob@acme.test",
+        "deliveryMethod": "email",
+    }
+    assert started.body["input"] == {}
+    assert run.context["jwtClaims"]["sub"] == "U2bob"
+    assert run.context["user"]["userId"] == "U2bob"
+    assert refresh not in json.dumps(run.context)
+
+
+def test_a_lost_start_signed_in_is_sent_again_and_the_retry_s_token_kept(
+    fake, runner_for, make_jwt: Callable[[dict[str, Any]], str]
+) -> None:
+    """Retried as a start: after a 502 a second copy signs in anew, and the token and
+    execution of the copy whose answer arrived are the ones used."""
+    lost, kept = make_jwt({"sub": "U2bob", "n": 1}), make_jwt({"sub": "U2bob", "n": 2})
+    fake.on(RESET_PATH, fake.reply({}))
+    fake.on(
+        START_PATH,
+        fake.reply({"errorCode": "gateway", "refreshJwt": lost}, 502),
+        fake.reply(fake.waiting(flowspec={"signIn": {"refreshJwt": kept}})),
+    )
+    runner = runner_for(keyed(fake))
+    runner.reset_served_world()
+
+    _, token = runner.start_signed_in("bob@acme.test", "sign-in")
+
+    assert token == kept
+    assert fake.count(START_PATH) == 2
+
+
+def test_a_server_that_ignores_the_sign_in_header_is_an_error_naming_it(fake, runner_for) -> None:
+    """A flow response without flowspec.signIn: the server did not sign anyone in, and
+    the error says so, without the management key."""
+    fake.on(RESET_PATH, fake.reply({}))
+    fake.on(START_PATH, fake.reply(fake.waiting()))
+    runner = runner_for(keyed(fake))
+    runner.reset_served_world()
+
+    with pytest.raises(RemoteError) as caught:
+        runner.start_signed_in("bob@acme.test", "sign-in")
+
+    message = str(caught.value)
+    assert SIGN_IN_HEADER in message
+    assert "flowspec.signIn.refreshJwt" in message
+    assert KEY not in message
+
+
+def test_against_flowspec_serve_a_start_signs_the_test_user_in_for_this_and_later_runs(
+    served_remote: World, runner_for
+) -> None:
+    """End to end: the start signs Bob in by email and runs as him; the token it returns
+    signs a later run in as him too, as the one-call sign-in's token would."""
+    runner = runner_for(load_settings())
+    assert runner.reset_served_world(deferred=True) is True
+
+    edit, token = runner.start_signed_in("bob@acme.test", "profile-update")
+
+    assert edit.context["user"]["userId"] == "U2bob"
+    assert decode_claims(token)["amr"] == ["email"]
+    assert decode_claims(token)["sub"] == "U2bob"
+    again = runner.start("profile-update", refresh_jwt=token)
     assert again.context["user"]["userId"] == "U2bob"

@@ -3,6 +3,7 @@ JWT; a wrong, used, superseded or expired code is refused without quoting it."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -238,3 +239,76 @@ def test_the_one_call_sign_in_refuses_what_generate_or_verify_refuses(
 
     assert answer.status_code == status, answer.text
     assert "eyJ" not in answer.text
+
+
+SIGN_IN_HEADER = "X-Flowspec-Sign-In"
+
+
+def start_signing_in(api: Any, flow_id: str, asked: str, key: str) -> httpx.Response:
+    """A start that asks for a test user's sign-in in its X-Flowspec-Sign-In header, as a
+    management call with ``key``."""
+    headers = {**api.auth(key), SIGN_IN_HEADER: asked}
+    return api.http.post("/v1/flow/start", json={"flowId": flow_id}, headers=headers)
+
+
+def asking(login_id: str, method: str = "email") -> str:
+    return json.dumps({"loginId": login_id, "deliveryMethod": method})
+
+
+def test_a_start_may_carry_the_sign_in_and_runs_as_the_user_it_signed_in(
+    serve_world, small_world_folder: Path, management_key: str
+) -> None:
+    """The header signs the user in as the sign-in route does (the address proved, a code
+    of its own that supersedes an earlier one), the flow starts with the new refresh
+    JWT, and the answer carries the sign-in's JWT response in flowspec.signIn."""
+    world = World.load(small_world_folder)
+    api = serve_world(world)
+    earlier = generate(api, "user04@small.test")
+
+    answer = start_signing_in(api, "profile", asking("user04@small.test"), management_key)
+
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["screen"]["id"] == "edit"
+    signed_in = body["flowspec"]["signIn"]
+    assert set(signed_in) == JWT_RESPONSE_FIELDS
+    claims = decode_claims(signed_in["refreshJwt"])
+    assert (claims["sub"], claims["amr"]) == ("U04", ["email"])
+    assert body["flowspec"]["user"]["verifiedEmail"] is True
+    assert_refused(verify(api, "user04@small.test", earlier), earlier)
+    me = api.http.get("/v1/auth/me", headers=api.auth(signed_in["refreshJwt"]))
+    assert me.json()["userId"] == "U04"
+
+
+@pytest.mark.parametrize(
+    ("flow_id", "asked", "key", "status"),
+    [
+        ("profile", asking("user04@small.test"), "not-the-key", 401),
+        ("profile", asking("nobody@small.test"), None, 401),
+        ("profile", asking("user04@small.test", "voice"), None, 400),
+        ("profile", '{"loginId": "user04@small.test"}', None, 400),
+        ("profile", "user04@small.test", None, 400),
+        ("profil", asking("user04@small.test"), None, 404),
+    ],
+    ids=["wrong key", "unknown user", "unknown method", "no method", "no JSON", "no flow"],
+)
+def test_a_start_whose_sign_in_is_refused_signs_nobody_in(
+    serve_world,
+    small_world_folder: Path,
+    flow_id: str,
+    asked: str,
+    key: str | None,
+    status: int,
+    management_key: str,
+) -> None:
+    """A refused sign-in, or a start refused before it, generates no code: one generated
+    earlier is still the newest, and verifies."""
+    api = serve_world(World.load(small_world_folder))
+    earlier = generate(api, "user04@small.test")
+
+    answer = start_signing_in(api, flow_id, asked, key or management_key)
+
+    assert answer.status_code == status, answer.text
+    assert "eyJ" not in answer.text
+    assert SIGN_IN_HEADER in answer.json()["errorMessage"] or status != 400
+    assert verify(api, "user04@small.test", earlier).status_code == 200

@@ -33,6 +33,16 @@ LOCAL_TAG = "local"
 TokenDelivery = Literal["input", "header"]
 
 
+@dataclass(frozen=True)
+class SignInOnStart:
+    """A test user's JWT the remote backend gets with the scenario's next start: against
+    ``flowspec serve``, which signs the user in and starts the flow in one round trip
+    (``RemoteRunner.start_signed_in``). The start replaces it with the JWT it got."""
+
+    runner: RemoteRunner
+    login_id: str
+
+
 @dataclass
 class ScenarioState:
     """The scenario's JWT, the people it named, the run it started and pending inputs."""
@@ -41,7 +51,7 @@ class ScenarioState:
     runner: Runner
     # The visitor's device; on the local runner, the one its doubles hold.
     authenticator: VirtualAuthenticator
-    token: str | None = None
+    token: str | SignInOnStart | None = None
     delivery: TokenDelivery = "input"
     people: dict[str, User] = field(default_factory=dict)
     flow_inputs: dict[str, Any] = field(default_factory=dict)
@@ -63,15 +73,19 @@ class ScenarioState:
             )
         return local
 
-    def refresh_token(self, user: User) -> str:
+    def refresh_token(self, user: User) -> str | SignInOnStart:
         """A refresh JWT for ``user`` from the backend: minted locally, or obtained from a
-        remote project through its test-user OTP endpoints."""
+        remote project through its test-user OTP endpoints; from ``flowspec serve``, with
+        the next start (:class:`SignInOnStart`)."""
         if _as_local(self.runner) is None:
             # Imported only here, off the local path, so a local run never loads httpx.
             from flowspec.remote import RemoteRunner
 
             if isinstance(self.runner, RemoteRunner):
-                return self.runner.test_user_refresh_jwt(user.login_ids[0])
+                login_id = user.login_ids[0]
+                if self.runner.signs_in_on_start:
+                    return SignInOnStart(self.runner, login_id)
+                return self.runner.test_user_refresh_jwt(login_id)
         return self.world.refresh_token(user)
 
     def current(self) -> Run:

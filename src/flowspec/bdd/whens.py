@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from flowspec.bdd.scenario import ScenarioState, scenario
+from flowspec.bdd.scenario import ScenarioState, SignInOnStart, scenario
 from flowspec.errors import RunStateError, UnknownNameError
 
 SUBMIT = "submit"
@@ -22,11 +22,18 @@ def run_flow(context: Any, flow_id: str) -> None:
 
     state = scenario(context)
     inputs = dict(state.flow_inputs)
+    token = state.token
+    if isinstance(token, SignInOnStart):
+        # Either delivery reaches the server as the Authorization header, as below.
+        state.run, state.token = token.runner.start_signed_in(
+            token.login_id, flow_id, inputs=inputs, device_info=state.device_info
+        )
+        return
     header_token = None
-    if state.token is not None and state.delivery == "input":
-        inputs[JWT_INPUT] = state.token
-    elif state.token is not None:
-        header_token = state.token
+    if token is not None and state.delivery == "input":
+        inputs[JWT_INPUT] = token
+    elif token is not None:
+        header_token = token
     state.run = state.runner.start(
         flow_id, inputs=inputs, refresh_jwt=header_token, device_info=state.device_info
     )

@@ -11,6 +11,7 @@ with every token cut out.
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.request
 from collections.abc import Mapping
@@ -35,6 +36,7 @@ __all__ = [
     "OTP_VERIFY_PATH",
     "RESET_HEADER",
     "RESET_PATH",
+    "SIGN_IN_HEADER",
     "SIGN_IN_PATH",
     "START_PATH",
     "FlowClient",
@@ -114,6 +116,13 @@ _SIGN_IN_FIXES: Final = {
     "users.yaml has a user with this login id",
 }
 
+_START_SIGN_IN_FIXES: Final = {
+    401: "flowspec serve refused the management key or the login id of the test user "
+    f"signed in with this start, as its message says: check that {ENV_MANAGEMENT_KEY} "
+    "holds the key it was started with, and that its users.yaml has a user with this "
+    "login id",
+}
+
 OtpMethod = Literal["email", "sms"]
 
 
@@ -157,6 +166,9 @@ RESET_PATH: Final = "/v1/mgmt/flowspec/reset"
 RESET_HEADER: Final = "X-Flowspec-Reset"
 _RESET_DONE: Final = "done"
 SIGN_IN_PATH: Final = "/v1/mgmt/flowspec/sign-in"
+# The same sign-in riding on a start, whose answer carries the sign-in's own in
+# flowspec.signIn.
+SIGN_IN_HEADER: Final = "X-Flowspec-Sign-In"
 # What a server that is not flowspec serve answers the reset: it has no such route, or
 # takes the management key for a credential it does not know.
 _RESET_REFUSED: Final = frozenset({400, 401, 403, 404, 405})
@@ -245,6 +257,45 @@ class FlowClient:
         """Start an execution; ``body`` is ``{flowId, options, input}``."""
         request = self._request("POST", START_PATH, "new-execution", refresh_jwt, body)
         return self._flow_reply(request)
+
+    def start_signed_in(
+        self, body: Mapping[str, Any], login_id: str, method: OtpMethod
+    ) -> tuple[Reply, str]:
+        """Start an execution as the test user ``login_id``, whom ``flowspec serve`` signs in
+        with the same call (:meth:`sign_in_test_user`'s sign-in, carried by the
+        ``X-Flowspec-Sign-In`` header of a management call); the reply, and the raw refresh
+        JWT of that sign-in, which the reply no longer holds.
+
+        Retried as a start is (``new-execution`` in :mod:`flowspec.remote.retries`).
+        """
+        key = self._required_key(START_PATH, "signs test users in")
+        asked = json.dumps({"loginId": login_id, "deliveryMethod": method})
+        request = self._request(
+            "POST",
+            START_PATH,
+            "new-execution",
+            key,
+            body,
+            {SIGN_IN_HEADER: asked},
+            fixes=_START_SIGN_IN_FIXES,
+        )
+        reply = self._flow_reply(request)
+        additions = reply.body.get("flowspec")
+        signed_in = additions.pop("signIn", None) if isinstance(additions, dict) else None
+        refresh = signed_in.get("refreshJwt") if isinstance(signed_in, dict) else None
+        if not isinstance(refresh, str) or not refresh:
+            raise self._error(
+                request,
+                Failure(
+                    None,
+                    "the flow started, but the answer holds no flowspec.signIn.refreshJwt",
+                    f"The server ignored the {SIGN_IN_HEADER} header: it is not flowspec "
+                    f"serve, or one older than this flowspec; {CHECK_URL}",
+                    status=reply.status,
+                ),
+                attempts=1,
+            )
+        return reply, refresh
 
     def next(
         self, body: Mapping[str, Any], *, refresh_jwt: str | None = None, nonce: str | None = None

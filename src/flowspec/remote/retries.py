@@ -74,6 +74,11 @@ Replays:
     already had (the address proved, tokens minted), and the tokens the lost answer held
     are never used, as a lost code is never verified.
 
+    A start carrying that sign-in as its ``X-Flowspec-Sign-In`` header is ``new-execution``,
+    and the sign-in adds nothing to weigh: a second copy signs the user in again, as a
+    second sign-in call would, and starts a fresh execution with the new tokens; the lost
+    copy's tokens and execution are never used.
+
 A reset riding on a request as its ``X-Flowspec-Reset`` header (``docs/wire.md``) adds
 nothing to weigh: a second copy of the request resets again before it is handled, which
 finds nothing left to forget but what the lost copy may have done, and that the client

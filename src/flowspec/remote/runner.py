@@ -58,14 +58,39 @@ class RemoteRunner:
         token_input = form.pop(JWT_INPUT, None)
         token = refresh_jwt if refresh_jwt is not None else token_input
         devices = dict(device_info or {})
-        body = {
-            "flowId": flow_id,
-            "options": {"deviceInfo": devices} if devices else {},
-            "input": form,
-        }
         token_text = str(token) if token else None
-        reply = self._client.start(body, refresh_jwt=token_text)
+        reply = self._client.start(_start_body(flow_id, form, devices), refresh_jwt=token_text)
         return RemoteRun(self._client, self._screens, flow_id, token_text, form, devices, reply)
+
+    @property
+    def signs_in_on_start(self) -> bool:
+        """Whether :meth:`start_signed_in` may be used: the server proved it is ``flowspec
+        serve`` by accepting a reset."""
+        return self._client.serves_additions
+
+    def start_signed_in(
+        self,
+        login_id: str,
+        flow_id: str,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        device_info: Mapping[str, Any] | None = None,
+        method: OtpMethod = "email",
+    ) -> tuple[RemoteRun, str]:
+        """Start ``flow_id`` as the test user ``login_id``, signed in by ``flowspec serve``
+        in the same round trip, as :meth:`test_user_refresh_jwt` signs them in; the run,
+        and the raw refresh JWT it started with, for the caller's later runs. An input
+        ``jwt`` is ignored: the run starts with the new token.
+
+        Only once :attr:`signs_in_on_start`; a real project has no such call.
+        """
+        form = dict(inputs or {})
+        form.pop(JWT_INPUT, None)
+        devices = dict(device_info or {})
+        body = _start_body(flow_id, form, devices)
+        reply, token = self._client.start_signed_in(body, login_id, method)
+        run = RemoteRun(self._client, self._screens, flow_id, token, form, devices, reply)
+        return run, token
 
     def reset_served_world(self, *, deferred: bool = False) -> bool:
         """Between scenarios: ``flowspec serve`` forgets what earlier runs changed, as the
@@ -107,6 +132,15 @@ class RemoteRunner:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _start_body(flow_id: str, form: dict[str, Any], devices: dict[str, Any]) -> dict[str, Any]:
+    """Descope's start body: ``{flowId, options, input}``."""
+    return {
+        "flowId": flow_id,
+        "options": {"deviceInfo": devices} if devices else {},
+        "input": form,
+    }
 
 
 class RemoteRun:
