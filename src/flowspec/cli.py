@@ -371,6 +371,10 @@ def _lint(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     """Exit 0 when every scenario passed, 1 when one failed, 2 for a usage or world error
     (nothing runs then)."""
+    from flowspec.identity.keys import make_key_ahead, settle_key_ahead
+
+    # The world's signing key, made on another core while the rest is imported.
+    make_key_ahead()
     # behave and the engine are imported here so `flowspec --help` stays fast.
     from flowspec.bdd.feature_files import check_sizes, feature_files
     from flowspec.bdd.parallel import RunPlan, run
@@ -399,6 +403,9 @@ def _run(args: argparse.Namespace) -> int:
             load_world(scenarios.resolve())
         except FlowspecError:
             World.load(scenarios)  # fails again, naming the files as the user named them
+        finally:
+            # No thread may run when the workers are forked (see flowspec.bdd.parallel).
+            settle_key_ahead()
         files = feature_files(paths)
         check_sizes(files)
     except FlowspecError as error:

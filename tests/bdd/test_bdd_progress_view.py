@@ -1,12 +1,17 @@
 """flowspec run's progress view, fed the events workers send: live on a terminal, plain
-lines in CI, failures in full either way."""
+lines in CI, failures in full either way; and how those events are read."""
 
 from __future__ import annotations
 
 import io
 import json
+import os
+import queue
+import threading
+import time
 from typing import Any
 
+from flowspec.bdd import parallel
 from flowspec.bdd.parallel import Progress, Tally
 
 CLEAR = "\r\033[K"
@@ -90,3 +95,33 @@ def test_lines_that_are_not_events_are_kept_for_a_worker_that_stops() -> None:
     assert out.getvalue() == ""
     assert progress.said[0][0] == "line 6\n"
     assert progress.said[0][-1] == "123\n"
+
+
+def test_a_workers_lines_arrive_whole_in_batches_then_its_end() -> None:
+    """The parent reads what a worker wrote in batches, not a wake-up per line: lines are
+    passed on whole (a UTF-8 character split between two writes included, and a last
+    line without its newline), in order, and then the worker's end."""
+    reader, writer = os.pipe()
+    events: queue.Queue[tuple[int, list[str] | None]] = queue.Queue()
+    stream = parallel._lines(reader)
+    thread = threading.Thread(target=parallel._read_lines, args=(stream, 3, events))
+    lines = [done(f"scenario {n}") for n in range(200)]
+    said = "a step printed: café\n".encode()
+    middle_of_e = said.index("é".encode()) + 1
+    with os.fdopen(writer, "wb") as pipe:
+        pipe.write("".join(lines).encode())
+        pipe.flush()
+        thread.start()
+        pipe.write(said[:middle_of_e])
+        pipe.flush()
+        time.sleep(parallel._GATHER * 2)
+        pipe.write(said[middle_of_e:] + b"last words")
+    thread.join()
+    batches = []
+    while not events.empty():
+        batches.append(events.get())
+    assert [worker for worker, _ in batches] == [3] * len(batches)
+    assert batches[-1] == (3, None)
+    received = [line for _, batch in batches[:-1] for line in batch or []]
+    assert received == [*lines, "a step printed: café\n", "last words"]
+    assert len(batches) <= 4

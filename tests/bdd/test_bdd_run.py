@@ -9,14 +9,19 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from flowspec.bdd import parallel
 from flowspec.cli import main
+from flowspec.identity import keys
 from flowspec.reporting import run_file
 from flowspec.reporting.model import RunReport
 
@@ -286,6 +291,38 @@ def test_forked_workers_run_on_the_world_the_parent_loaded(
     ran = outcomes(run_file.read(project / "reports" / "run.json"))
     assert ran
     assert {status for _, _, _, status, _, _ in ran} == {"passed"}
+
+
+@forking
+def test_workers_are_forked_from_a_run_whose_world_gives_its_own_key(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """flowspec run starts making a signing key before it reads the world. A world with a
+    key of its own takes none; the key's thread, however slow, is done with before the
+    workers are forked, so they still are: the world breaking as they start changes
+    nothing (new interpreters would load the broken world and stop)."""
+    pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    (project / "scenarios" / "signing-key.pem").write_bytes(pem)
+    with (project / "scenarios" / "project.yaml").open("a", encoding="utf-8") as project_yaml:
+        project_yaml.write("\nsigningKey: signing-key.pem\n")
+    (project / "steps" / "zz_break_the_world.py").write_text(BREAK_THE_WORLD)
+    real = keys._new_private_key
+
+    def slow() -> Any:
+        time.sleep(1.0)
+        return real()
+
+    monkeypatch.setattr(keys, "_new_private_key", slow)
+    monkeypatch.setattr(keys, "_spare", keys._SpareKey())
+    monkeypatch.setattr(keys, "usable_cores", lambda: 2)
+    monkeypatch.chdir(project)
+    assert main(["run", "--workers", "2"]) == 0
+    ran = outcomes(run_file.read(project / "reports" / "run.json"))
+    assert {status for *_, status, _, _ in ran} == {"passed"}
 
 
 def spawned_run(project: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:

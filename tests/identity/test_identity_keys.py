@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from flowspec.errors import SettingsError
 from flowspec.identity import KeyRing, keys
-from flowspec.identity.keys import make_key_ahead
+from flowspec.identity.keys import make_key_ahead, settle_key_ahead
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +183,16 @@ def test_a_key_made_ahead_is_handed_out_once_whichever_threads_take_keys(
         taker.join()
     assert len({ring.current.kid for ring in rings}) == 2
     assert sorted(makers).count("flowspec-key") == 1
+
+
+def test_a_key_made_ahead_that_nothing_took_is_settled_and_never_handed_out(
+    makers: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A world that gives its own key takes none: settling waits for the thread making
+    one (flowspec run may then fork) and drops the key, so the next ring makes its own."""
+    monkeypatch.setattr(keys, "usable_cores", lambda: 2)
+    make_key_ahead()
+    settle_key_ahead()
+    assert "flowspec-key" not in [thread.name for thread in threading.enumerate()]
+    KeyRing.generate()
+    assert makers == ["flowspec-key", threading.current_thread().name]

@@ -4,8 +4,9 @@ Each worker runs behave over the feature files of its share of the suite (see
 ``selection``; the share itself is handed over as ``-D share=<file>``), writes its results
 into a folder of its own and tells its progress through the ``flowspec.progress``
 formatter, one JSON line per event, on its stdout: a pipe to this process. This process
-reads those lines as they come, draws the progress, then merges the workers' ``run.json``
-into the one report set in ``reports/``.
+reads those lines in batches (every few hundredths of a second, so that it does not wake
+once a scenario on the cores the workers need), draws the progress, then merges the
+workers' ``run.json`` into the one report set in ``reports/``.
 
 A worker started as a new interpreter spends about a quarter of a second (on two cores)
 on Python, behave, the step library, the engine, the world and its signing keys before
@@ -53,6 +54,10 @@ from flowspec.reporting.writers import write_reports as write_report_set
 FAILING = ("failed", "error", "undefined")
 INTERRUPTED = 130  # what shells report for a program stopped by Ctrl-C
 _TAG = re.compile(r"@([^\s,()~]+)")
+# How long a worker's lines gather before this process reads them (see _read_lines), and
+# the most read at once.
+_GATHER = 0.03
+_CHUNK = 1 << 16
 # What the project files flowspec init writes name: environment.py's hooks, [tool.behave]'s
 # runner, and the step library steps/ imports.
 _WARM = ("behave.__main__", "flowspec.bdd.hooks", "flowspec.bdd.runner", LIBRARY)
@@ -178,7 +183,7 @@ class Worker(Protocol):
 
 
 def _follow(
-    workers: Sequence[tuple[Worker, IO[str]]], view: Progress, ended: Callable[[int], None]
+    workers: Sequence[tuple[Worker, IO[bytes]]], view: Progress, ended: Callable[[int], None]
 ) -> bool:
     """Show the workers' events until they all end, calling ``ended`` with each worker's
     number as its output ends; True when the run was interrupted.
@@ -188,7 +193,7 @@ def _follow(
     them at once. Workers sit in sessions of their own, so a terminal's Ctrl-C reaches
     them only through this process, exactly once.
     """
-    events: queue.Queue[tuple[int, str | None]] = queue.Queue()
+    events: queue.Queue[tuple[int, list[str] | None]] = queue.Queue()
     readers = [
         threading.Thread(target=_read_lines, args=(stream, j, events), daemon=True)
         for j, (_, stream) in enumerate(workers)
@@ -203,12 +208,14 @@ def _follow(
     try:
         while open_streams:
             try:
-                worker, line = events.get()
-                if line is None:
+                worker, lines = events.get()
+                if lines is None:
                     open_streams -= 1
                     ended(worker)
-                else:
+                    continue
+                for line in lines:
                     view.event(worker, line)
+                view.flush()
             except KeyboardInterrupt:
                 for process, _ in workers:
                     if process.poll() is None:
@@ -274,7 +281,7 @@ def _behave_arguments(
     return arguments
 
 
-def _spawn(arguments: list[str], folder: Path) -> tuple[Worker, IO[str]]:
+def _spawn(arguments: list[str], folder: Path) -> tuple[Worker, IO[bytes]]:
     """A worker as a new interpreter: ``python -m behave``."""
     reader, writer = os.pipe()
     # stderr goes to a file: a pipe nobody reads until the end could fill and stall it.
@@ -305,9 +312,9 @@ def _prepare_fork(plan: RunPlan) -> None:
 
 def _fork_all(
     arguments: Sequence[list[str]], folders: Sequence[Path]
-) -> list[tuple[Worker, IO[str]]]:
+) -> list[tuple[Worker, IO[bytes]]]:
     """Fork one worker per command line."""
-    workers: list[tuple[Worker, IO[str]]] = []
+    workers: list[tuple[Worker, IO[bytes]]] = []
     for args, folder in zip(arguments, folders, strict=True):
         reader, writer = os.pipe()
         errors = os.open(folder / "stderr.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -389,15 +396,27 @@ def _writer(fd: int) -> IO[str]:
     return open(fd, "w", encoding="utf-8", buffering=1, closefd=False)
 
 
-def _lines(reader: int) -> IO[str]:
-    """A worker's stdout, as text: both kinds of worker write UTF-8."""
-    return open(reader, encoding="utf-8", errors="replace")
+def _lines(reader: int) -> IO[bytes]:
+    """A worker's stdout, unbuffered: a read takes whatever has arrived."""
+    return open(reader, "rb", buffering=0)
 
 
-def _read_lines(stream: IO[str], worker: int, events: queue.Queue[tuple[int, str | None]]) -> None:
+def _read_lines(
+    stream: IO[bytes], worker: int, events: queue.Queue[tuple[int, list[str] | None]]
+) -> None:
+    """Pass on the worker's lines (UTF-8, as both kinds of worker write) in batches: after
+    each read, wait ``_GATHER`` seconds for more to arrive. A worker writes a line per
+    scenario as it ends, which would otherwise wake this process once a scenario, on the
+    cores the workers need; the view lags by that wait at most."""
+    rest = b""
     with stream:
-        for line in stream:
-            events.put((worker, line))
+        while chunk := stream.read(_CHUNK):
+            *whole, rest = (rest + chunk).split(b"\n")
+            if whole:
+                events.put((worker, [line.decode("utf-8", "replace") + "\n" for line in whole]))
+            time.sleep(_GATHER)
+    if rest:
+        events.put((worker, [rest.decode("utf-8", "replace")]))
     events.put((worker, None))
 
 
@@ -512,6 +531,9 @@ class Progress:
             self.out.write("\r\033[K")
             self._status_shown = False
         self.out.write(text + "\n")
+
+    def flush(self) -> None:
+        """Show what the last batch of events wrote."""
         self.out.flush()
 
 

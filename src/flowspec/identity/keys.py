@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flowspec.errors import SettingsError
 from flowspec.machine import usable_cores
 
-__all__ = ["KeyRing", "SigningKey", "make_key_ahead"]
+__all__ = ["KeyRing", "SigningKey", "make_key_ahead", "settle_key_ahead"]
 
 _KEY_SIZE = 2048
 _PUBLIC_EXPONENT = 65537
@@ -64,6 +64,13 @@ class _SpareKey:
                 return made[0]
         return _new_private_key()
 
+    def settle(self) -> None:
+        """Wait for a key being made that nobody took, and drop it."""
+        with self._lock:
+            pending, self._pending = self._pending, None
+        if pending is not None:
+            pending[0].join()
+
 
 def _new_private_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=_PUBLIC_EXPONENT, key_size=_KEY_SIZE)
@@ -77,6 +84,13 @@ def make_key_ahead() -> None:
     machine with one core for this process, there is no other: nothing is made ahead."""
     if usable_cores() > 1:
         _spare.prepare()
+
+
+def settle_key_ahead() -> None:
+    """Let no key made ahead outlive the work it was made for: one that was not taken (a
+    world that gives its own key) is waited for and dropped, so the thread making it is
+    gone before this process forks."""
+    _spare.settle()
 
 
 def _b64url_uint(value: int) -> str:
