@@ -23,7 +23,8 @@ def serve_command(*options: str) -> list[str]:
 
 def test_the_serve_command_answers_with_the_environments_management_key() -> None:
     """``flowspec serve --port 0`` serves scenarios/, accepts the key set in
-    FLOWSPEC_MANAGEMENT_KEY, and prints the key nowhere."""
+    FLOWSPEC_MANAGEMENT_KEY, logs each request as uvicorn does, and prints the key
+    nowhere."""
     environment = {**os.environ, "FLOWSPEC_MANAGEMENT_KEY": KEY}
     process = subprocess.Popen(
         serve_command("--port", "0", "--scenarios", str(ROOT / "scenarios")),
@@ -50,6 +51,8 @@ def test_the_serve_command_answers_with_the_environments_management_key() -> Non
     assert exported.status_code == 200
     assert exported.json()["flow"]["flowId"] == "step-up"
     assert "management API on" in printed[0]
+    logged = re.findall(r'INFO: +127\.0\.0\.1:\d+ - "POST /v2/mgmt/flow/export HTTP/1\.1" 200', out)
+    assert len(logged) == 1, out
     assert KEY not in "".join(printed) + out + err
 
 

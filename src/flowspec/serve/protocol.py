@@ -7,6 +7,9 @@ a client could send one header without end and serve would hold it all.
 ``BoundedHttpTools`` sets such a bound: once a head still unfinished has taken more than
 ``HEAD_BYTES``, the client gets h11's plain ``400`` and the connection is closed. A head
 that arrives whole is read whatever its size, as h11 reads it.
+
+It leaves the access log to ``flowspec.serve.server.AccessLog``, which writes uvicorn's
+line once the answer is sent.
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ _REFUSAL: Final = "Invalid HTTP request received."
 
 
 class BoundedHttpTools(HttpToolsProtocol):
-    """uvicorn's httptools protocol, refusing a head that runs on past ``HEAD_BYTES``."""
+    """uvicorn's httptools protocol, refusing a head that runs on past ``HEAD_BYTES``, and
+    logging no request itself."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.access_log = False
         # Bytes received while the current request's head was unfinished.
         self._unfinished_head = 0
         self._in_head = True
