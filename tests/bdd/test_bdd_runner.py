@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from behave import runner as behave_runner
 from behave.configuration import Configuration
 from behave.matchers import MatchWithError, ParseMatcher
 from behave.model import Step
@@ -349,3 +350,40 @@ def test_flowspecs_own_hooks_run_outside_behaves_capture_and_a_projects_inside_i
     assert not runner.should_capture_hook("before_scenario")
     assert runner.should_capture_hook("after_scenario")
     assert runner.should_capture_hook("before_all")
+
+
+def test_no_full_collection_runs_while_behave_parses_and_all_run_while_features_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The suite parsed is frozen before it runs, so full collections walking it while it
+    grows are held off until then: the young generations are collected as ever, and the
+    run itself and what follows it collect as before."""
+    seen: dict[str, tuple[int, int, int]] = {}
+    real_parse = behave_runner.parse_features
+
+    def parse(*args: Any, **kwargs: Any) -> Any:
+        seen["parsing"] = gc.get_threshold()
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(behave_runner, "parse_features", parse)
+    project = a_project_of_one_step(tmp_path / "one")
+    (project / "steps" / "steps.py").write_text(
+        "import gc\n\nfrom behave import given\n\n\n"
+        '@given("the thresholds are noted")\ndef noted(context):\n'
+        '    context.config.userdata["seen"] = gc.get_threshold()\n',
+        encoding="utf-8",
+    )
+    (project / "features" / "one.feature").write_text(
+        "Feature: one\n  Scenario: one\n    Given the thresholds are noted\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(project)
+    before = gc.get_threshold()
+    arguments = ["--format", "plain", "--outfile", "console.txt", "features"]
+    runner = Runner(Configuration(command_args=arguments, load_config=False))
+
+    assert runner.run() is False
+
+    assert seen["parsing"][:2] == before[:2]
+    assert seen["parsing"][2] > 1_000_000
+    assert runner.config.userdata["seen"] == before
+    assert gc.get_threshold() == before

@@ -24,7 +24,10 @@ all lives to the end of the run, yet each full collection would walk it again, a
 suite's full collections grow with it. So, after each feature, does what survived it
 (its results, the reports' model of it), once a collection has taken its garbage. A
 10,000-scenario run spent 1.5 s in full collections; frozen before the features, 0.59 s;
-frozen after each feature too, 0.23 s.
+frozen after each feature too, 0.23 s. For the same reason no full collection runs while
+behave loads the steps and parses the features (the young generations are collected as
+ever): the parsed suite grows all along, each full collection walked all of it again, and
+it is all frozen once parsed. Parsing 10,000 scenarios took 0.8 s with them, 0.6 s without.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ from behave.runner import Runner as BehaveRunner
 from behave.runner import the_step_registry
 
 from flowspec.bdd.types import TEXT_TYPES
+
+# A full collection's threshold no suite reaches: none runs while behave parses.
+_NO_FULL_COLLECTION = 1 << 30
 
 
 class Context(BehaveContext):  # type: ignore[misc]
@@ -140,7 +146,13 @@ class Runner(BehaveRunner):  # type: ignore[misc]
 
         if not world_loaded():
             make_key_ahead()
-        return super().run_with_paths()
+        young, middle, full = gc.get_threshold()
+        self._full_collections = full
+        gc.set_threshold(young, middle, _NO_FULL_COLLECTION)
+        try:
+            return super().run_with_paths()
+        finally:
+            self._restore_full_collections()
 
     def run_model(self, features: Any = None) -> Any:
         # The registry behave's own runner takes, and the one the step decorators that
@@ -151,10 +163,18 @@ class Runner(BehaveRunner):  # type: ignore[misc]
         if features is None:
             features = self.features
         gc.freeze()
+        self._restore_full_collections()
         try:
             return super().run_model(self.frozen_after_each(features))
         finally:
             gc.unfreeze()
+
+    def _restore_full_collections(self) -> None:
+        """Let full collections run again, as often as before ``run_with_paths``."""
+        full = self.__dict__.pop("_full_collections", None)
+        if full is not None:
+            young, middle, _ = gc.get_threshold()
+            gc.set_threshold(young, middle, full)
 
     def frozen_after_each(self, features: Iterable[Any]) -> Iterator[Any]:
         """Each of ``features``; after each has run, the garbage it left is collected and
