@@ -387,3 +387,22 @@ def test_no_full_collection_runs_while_behave_parses_and_all_run_while_features_
     assert seen["parsing"][2] > 1_000_000
     assert runner.config.userdata["seen"] == before
     assert gc.get_threshold() == before
+
+
+def test_a_report_that_cannot_be_written_fails_a_bare_behave_run_in_one_line(
+    flowspec: Command, behave: Command, tmp_path: Path
+) -> None:
+    """A folder where index.html goes: behave still closes every formatter and prints its
+    summary, the run fails, and what went wrong is one line naming the file, with no
+    traceback; the other reports are written."""
+    assert flowspec(tmp_path, "init", "new").returncode == 0
+    project = tmp_path / "new"
+    (project / "reports" / "index.html").mkdir(parents=True)
+
+    run = behave(project)
+
+    assert run.returncode == 1
+    assert "Traceback" not in run.stdout + run.stderr
+    assert run.stderr.splitlines()[-1].startswith("flowspec: could not write reports/index.html")
+    assert "scenarios passed, 0 failed" in run.stdout
+    assert (project / "reports" / "junit.xml").is_file()
