@@ -284,16 +284,12 @@ class FlowClient:
         signed_in = additions.pop("signIn", None) if isinstance(additions, dict) else None
         refresh = signed_in.get("refreshJwt") if isinstance(signed_in, dict) else None
         if not isinstance(refresh, str) or not refresh:
-            raise self._error(
+            raise self._wrong_answer(
                 request,
-                Failure(
-                    None,
-                    "the flow started, but the answer holds no flowspec.signIn.refreshJwt",
-                    f"The server ignored the {SIGN_IN_HEADER} header: it is not flowspec "
-                    f"serve, or one older than this flowspec; {CHECK_URL}",
-                    status=reply.status,
-                ),
-                attempts=1,
+                reply,
+                "the flow started, but the answer holds no flowspec.signIn.refreshJwt",
+                f"The server ignored the {SIGN_IN_HEADER} header: it is not flowspec "
+                f"serve, or one older than this flowspec; {CHECK_URL}",
             )
         return reply, refresh
 
@@ -327,15 +323,11 @@ class FlowClient:
         reply = self._call(request)
         code = reply.body.get("code")
         if not isinstance(code, str) or not code:
-            raise self._error(
+            raise self._wrong_answer(
                 request,
-                Failure(
-                    None,
-                    "the answer is JSON but holds no code",
-                    f"The base URL answers, but not with Descope's management API; {CHECK_URL}",
-                    status=reply.status,
-                ),
-                attempts=1,
+                reply,
+                "the answer is JSON but holds no code",
+                f"The base URL answers, but not with Descope's management API; {CHECK_URL}",
             )
         return code
 
@@ -372,15 +364,11 @@ class FlowClient:
         reply = self._call(request)
         flow = reply.body.get("flow")
         if not isinstance(flow, dict):
-            raise self._error(
+            raise self._wrong_answer(
                 request,
-                Failure(
-                    None,
-                    "the answer is JSON but holds no flow object",
-                    f"The base URL answers, but not with Descope's management API; {CHECK_URL}",
-                    status=reply.status,
-                ),
-                attempts=1,
+                reply,
+                "the answer is JSON but holds no flow object",
+                f"The base URL answers, but not with Descope's management API; {CHECK_URL}",
             )
         return flow
 
@@ -414,15 +402,11 @@ class FlowClient:
             return refresh
         if reply.refresh_cookie:
             return reply.refresh_cookie
-        raise self._error(
+        raise self._wrong_answer(
             request,
-            Failure(
-                None,
-                "the answer is JSON but holds no refresh JWT (no refreshJwt, no DSR cookie)",
-                f"The base URL answers, but not with Descope's JWT response; {CHECK_URL}",
-                status=reply.status,
-            ),
-            attempts=1,
+            reply,
+            "the answer is JSON but holds no refresh JWT (no refreshJwt, no DSR cookie)",
+            f"The base URL answers, but not with Descope's JWT response; {CHECK_URL}",
         )
 
     def _request(
@@ -461,15 +445,11 @@ class FlowClient:
         reply = self._call(request)
         missing = [k for k in ("executionId", "status") if not isinstance(reply.body.get(k), str)]
         if missing:
-            raise self._error(
+            raise self._wrong_answer(
                 request,
-                Failure(
-                    None,
-                    f"the answer is JSON but no flow response: it has no {' or '.join(missing)}",
-                    f"The base URL answers, but not with Descope's flow API; {CHECK_URL}",
-                    status=reply.status,
-                ),
-                attempts=1,
+                reply,
+                f"the answer is JSON but no flow response: it has no {' or '.join(missing)}",
+                f"The base URL answers, but not with Descope's flow API; {CHECK_URL}",
             )
         return reply
 
@@ -677,6 +657,13 @@ class FlowClient:
         if isinstance(body, Failure):
             raise self._error(request, body, attempts=attempt)
         return Reply(raw.status, body, nonce, raw.refresh_cookie)
+
+    def _wrong_answer(
+        self, request: _Request, reply: Reply, cause: str, fix: str
+    ) -> RemoteError | RemoteFlowMisbehaved:
+        """The error for an answer that came, at the first attempt, without what the call
+        needs from it: not the API this client speaks."""
+        return self._error(request, Failure(None, cause, fix, status=reply.status), attempts=1)
 
     def _error(
         self, request: _Request, failure: Failure, *, attempts: int, note: str = ""
