@@ -103,3 +103,25 @@ def test_a_scenario_signs_its_test_user_in_once_for_all_its_runs(project: Path) 
         "/v1/flow/start" + SIGNING_IN,
         "/v1/flow/start",
     ]
+
+
+def test_workers_sharing_one_flowspec_serve_never_reset_each_others_runs(
+    project: Path, flowspec: Any
+) -> None:
+    """flowspec run --workers 2 against one serve: each worker resets its own sandbox
+    between scenarios, so every scenario that is not @local passes, as with one worker,
+    where a shared world reset by the other worker midway failed some."""
+    world = World.load(project / "scenarios")
+    with BackgroundServer(create_app(world, management_key=MANAGEMENT_KEY)) as server:
+        environment = {
+            "FLOWSPEC_BASE_URL": server.url,
+            "FLOWSPEC_PROJECT_ID": world.project_id,
+            "FLOWSPEC_MANAGEMENT_KEY": MANAGEMENT_KEY,
+        }
+        runs = [
+            flowspec(project, "run", "--backend", "remote", "--workers", "2", env=environment)
+            for _ in range(3)
+        ]
+    for run in runs:
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert re.search(r"\d+ scenarios: \d+ passed, \d+ skipped in", run.stdout), run.stdout

@@ -20,6 +20,7 @@ from flowspec.remote.client import (
     OTP_VERIFY_PATH,
     RESET_HEADER,
     RESET_PATH,
+    SANDBOX_HEADER,
     SIGN_IN_HEADER,
     SIGN_IN_PATH,
     START_PATH,
@@ -242,3 +243,31 @@ def test_against_flowspec_serve_a_start_signs_the_test_user_in_for_this_and_late
     assert decode_claims(token)["sub"] == "U2bob"
     again = runner.start("profile-update", refresh_jwt=token)
     assert again.context["user"]["userId"] == "U2bob"
+
+
+def test_once_serve_is_known_every_request_names_the_clients_own_sandbox(fake, runner_for) -> None:
+    """The reset asks for this client's sandbox, and every request after it names the
+    same one; another client names another, so neither resets the other's runs."""
+    fake.on(RESET_PATH, fake.reply({}), fake.reply({}))
+    fake.on(START_PATH, fake.reply(fake.waiting()), fake.reply(fake.waiting()))
+    one, other = runner_for(keyed(fake)), runner_for(keyed(fake))
+    for runner in (one, other):
+        runner.reset_served_world()
+        runner.start("sign-in")
+
+    named = [r.headers.get(SANDBOX_HEADER.lower()) for r in fake.seen]
+    assert named[0] == named[1] != named[2] == named[3]
+    assert all(named)
+
+
+def test_a_real_project_is_sent_no_sandbox_on_its_own_api(fake, runner_for) -> None:
+    """A server that refused the reset (a real project) gets no sandbox header on the
+    flow API."""
+    fake.on(RESET_PATH, fake.reply({"errorCode": "E404"}, 404))
+    fake.on(START_PATH, fake.reply(fake.waiting()))
+    runner = runner_for(keyed(fake))
+    runner.reset_served_world()
+    runner.start("sign-in")
+
+    (started,) = fake.requests(START_PATH)
+    assert SANDBOX_HEADER.lower() not in started.headers

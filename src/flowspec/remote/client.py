@@ -12,6 +12,7 @@ with every token cut out.
 from __future__ import annotations
 
 import json
+import secrets
 import time
 import urllib.request
 from collections.abc import Mapping
@@ -36,6 +37,7 @@ __all__ = [
     "OTP_VERIFY_PATH",
     "RESET_HEADER",
     "RESET_PATH",
+    "SANDBOX_HEADER",
     "SIGN_IN_HEADER",
     "SIGN_IN_PATH",
     "START_PATH",
@@ -169,6 +171,8 @@ SIGN_IN_PATH: Final = "/v1/mgmt/flowspec/sign-in"
 # The same sign-in riding on a start, whose answer carries the sign-in's own in
 # flowspec.signIn.
 SIGN_IN_HEADER: Final = "X-Flowspec-Sign-In"
+# The copy of serve's world a client has to itself, which its resets reset.
+SANDBOX_HEADER: Final = "X-Flowspec-Sandbox"
 # What a server that is not flowspec serve answers the reset: it has no such route, or
 # takes the management key for a credential it does not know.
 _RESET_REFUSED: Final = frozenset({400, 401, 403, 404, 405})
@@ -204,6 +208,9 @@ class FlowClient:
         self._served = False
         # A deferred reset the next request carries, until an answer says it was done.
         self._reset_pending = False
+        # This client's sandbox on flowspec serve: its own copy of the world, which its
+        # resets reset and no other client's do (other workers of a run, other shards).
+        self._sandbox = secrets.token_urlsafe(12)
 
     def close(self) -> None:
         self._http.close()
@@ -217,8 +224,11 @@ class FlowClient:
     def reset_served_world(self, *, deferred: bool = False) -> bool:
         """Ask ``flowspec serve`` to forget what earlier runs changed; False from a server
         that refuses the call (a real project has no such route) and without a management
-        key. Retried as ``idempotent`` (:mod:`flowspec.remote.retries`); a server that
-        cannot be reached, or fails, is a :class:`RemoteError` like any other call's.
+        key. The reset, and every request once serve has accepted one, names this client's
+        sandbox (``X-Flowspec-Sandbox``): a copy of the world that no other client's reset
+        touches, so the workers of a run, or shards, can share one server. Retried as
+        ``idempotent`` (:mod:`flowspec.remote.retries`); a server that cannot be reached,
+        or fails, is a :class:`RemoteError` like any other call's.
 
         ``deferred``, once the server has accepted a reset, sends nothing now: the next
         request carries the reset in its ``X-Flowspec-Reset`` header, and the server
@@ -524,6 +534,8 @@ class FlowClient:
         key = self._settings.management_key
         if self._reset_pending and key is not None:
             headers[RESET_HEADER] = key.reveal()
+        if self._served or request.path == RESET_PATH:
+            headers[SANDBOX_HEADER] = self._sandbox
         watch = self._watchdog.arm(deadline)
 
         def trace(event: str, info: Mapping[str, Any]) -> None:

@@ -17,11 +17,14 @@ the server its documentation pairs it with, and both are typed and well maintain
   user's session and refresh JWTs (:mod:`flowspec.serve.otp`)
 - flowspec's additions to the management API: ``POST /v1/mgmt/flowspec/reset``, the world
   as loaded again; ``POST /v1/mgmt/flowspec/sign-in``, a test user's code generated and
-  verified in one call; and the ``X-Flowspec-Reset`` header, which resets the world
-  before any request it comes with is handled (docs/wire.md)
+  verified in one call; the ``X-Flowspec-Reset`` header, which resets the world before
+  any request it comes with is handled; ``X-Flowspec-Sign-In`` on a start; and the
+  ``X-Flowspec-Sandbox`` header, which gives a client a copy of the world of its own
+  (:mod:`flowspec.serve.sandboxes`; docs/wire.md)
 
-One engine per server: one :class:`~flowspec.engine.runner.LocalRunner`, whose users and
-doubles every execution shares, while each execution's run state is its own. Every route
+One engine per sandbox: one :class:`~flowspec.engine.runner.LocalRunner`, whose users and
+doubles every execution of the sandbox shares, while each execution's run state is its
+own. Every route
 is ``async`` and calls the synchronous engine directly, never in a thread pool, so one
 request's engine call runs to completion before another request's starts
 (:mod:`flowspec.serve.executions` says why that makes a lock unnecessary).
@@ -56,8 +59,6 @@ from starlette.routing import Route
 
 from flowspec.engine.doubles import Channel
 from flowspec.engine.execution import Execution
-from flowspec.engine.runner import LocalRunner
-from flowspec.engine.users import Directory
 from flowspec.engine.world import World
 from flowspec.errors import FlowMisbehaved, FlowspecError, UnknownNameError
 from flowspec.redaction import redact_text
@@ -81,6 +82,7 @@ from flowspec.serve.problems import (
     WireError,
 )
 from flowspec.serve.responses import flow_response, user_object
+from flowspec.serve.sandboxes import SANDBOX_HEADER, Sandbox, Sandboxes
 from flowspec.serve.sessions import refreshed, signed_in
 from flowspec.serve.testusers import ROUTE as GENERATE_OTP_ROUTE
 from flowspec.serve.testusers import generate_otp
@@ -111,7 +113,12 @@ def create_app(
 ) -> Starlette:
     """The ASGI app serving ``world``; management calls need ``management_key``, and
     none are answered without one. ``clock`` times the executions' idle expiry."""
-    service = _Service(world, Executions(execution_ttl, clock=clock), management_key or None)
+    sandboxes = Sandboxes(
+        world,
+        Executions(execution_ttl, clock=clock),
+        lambda capacity: Executions(execution_ttl, capacity, clock=clock),
+    )
+    service = _Service(world, sandboxes, management_key or None)
     guarded = service.guarded
     routes = [
         Route("/v1/flow/start", guarded(service.start), methods=["POST"]),
@@ -137,19 +144,19 @@ def create_app(
 
 
 class _Service:
-    """The routes' work, over one world, one engine and one store of executions."""
+    """The routes' work, over one world and its sandboxes: each an engine and a store of
+    executions (:mod:`flowspec.serve.sandboxes`)."""
 
-    def __init__(self, world: World, executions: Executions, management_key: str | None) -> None:
+    def __init__(self, world: World, sandboxes: Sandboxes, management_key: str | None) -> None:
         self._world = world
-        self._runner = LocalRunner(world)
-        self._executions = executions
+        self._sandboxes = sandboxes
         self._documents: Mapping[str, FlowDocuments] = flow_documents(world.flows)
         self._management_key = management_key
 
-    @property
-    def _directory(self) -> Directory:
-        """The users the runs change (a sign-up adds one) and the session endpoints read."""
-        return self._runner.directory
+    def _sandbox(self, request: Request) -> Sandbox:
+        """The sandbox the request's ``X-Flowspec-Sandbox`` header names, else the
+        server's own: its users (a sign-up adds one), doubles and executions."""
+        return self._sandboxes.of(request.headers.get(SANDBOX_HEADER))
 
     def guarded(self, endpoint: Endpoint) -> Endpoint:
         """``endpoint``, after the reset an ``X-Flowspec-Reset`` header asks for, answering
@@ -169,9 +176,10 @@ class _Service:
                 return await _answered(endpoint, request)
             try:
                 self._check_management_key(asked, f"the {RESET_HEADER} header")
+                sandbox = self._sandbox(request)
             except WireError as problem:
                 return problem.response()
-            self._forget()
+            sandbox.reset()
             response = await _answered(endpoint, request)
             response.headers[RESET_HEADER] = RESET_DONE
             return response
@@ -182,12 +190,8 @@ class _Service:
         """flowspec's addition: forget what runs changed in users and in the outside world
         (the outbox, stubbed answers) and every execution, as a fresh server would."""
         self._require_management_key(request)
-        self._forget()
+        self._sandbox(request).reset()
         return JSONResponse({})
-
-    def _forget(self) -> None:
-        self._runner = LocalRunner(self._world)
-        self._executions.clear()
 
     async def start(self, request: Request) -> Response:
         """Descope's start; with flowspec's ``X-Flowspec-Sign-In`` header (a management
@@ -195,6 +199,7 @@ class _Service:
         starts with their new refresh JWT, which the answer carries in ``flowspec.signIn``:
         the remote backend's scenario given a test user's JWT costs one round trip less.
         """
+        sandbox = self._sandbox(request)
         asked = request.headers.get(SIGN_IN_HEADER)
         wanted = None
         if asked is None:
@@ -210,23 +215,24 @@ class _Service:
         device_info = mapping(mapping(body, "options"), "deviceInfo")
         signed_in = None
         if wanted is not None:
-            signed_in = self._sign_in(*wanted)
+            signed_in = self._sign_in(sandbox, *wanted)
             refresh_jwt = signed_in["refreshJwt"]
         execution = _engine(
-            lambda: self._runner.start(
+            lambda: sandbox.runner.start(
                 flow_id,
                 inputs=inputs,
                 refresh_jwt=refresh_jwt,
                 device_info=device_info,
             )
         )
-        held = self._executions.add(execution)
+        held = sandbox.executions.add(execution)
         response = flow_response(execution)
         if signed_in is not None:
             response["flowspec"]["signIn"] = signed_in
         return JSONResponse(response, headers={NONCE_HEADER: held.nonce})
 
     async def next(self, request: Request) -> Response:
+        executions = self._sandbox(request).executions
         # The run's user was settled at start; a token sent now changes nothing.
         self._bearer(request)
         body = await json_object(request)
@@ -237,12 +243,12 @@ class _Service:
         text(body, "stepId")
         interaction_id = text(body, "interactionId")
         inputs = mapping(body, "input")
-        held = self._executions.find(execution_id)
+        held = executions.find(execution_id)
         if held is None:
             raise WireError(
                 EXECUTION_GONE,
                 f"execution {execution_id!r} is unknown or has expired (an execution expires "
-                f"{self._executions.ttl:g} s after its last request); start the flow again",
+                f"{executions.ttl:g} s after its last request); start the flow again",
             )
         # Descope's older clients do not echo the nonce, so only a wrong one is refused.
         echoed = request.headers.get(NONCE_HEADER)
@@ -253,7 +259,7 @@ class _Service:
                 "response; send the one the last response of this execution carried",
             )
         _engine(lambda: _interact(held.execution, interaction_id, inputs))
-        return _flow_answer(held.execution, self._executions.renew(held))
+        return _flow_answer(held.execution, executions.renew(held))
 
     async def keys(self, request: Request) -> Response:
         project_id = request.path_params["projectId"]
@@ -265,12 +271,14 @@ class _Service:
         return JSONResponse(self._world.issuer.keyring.jwks())
 
     async def refresh(self, request: Request) -> Response:
-        signed = signed_in(self._bearer(request), self._world.issuer, self._directory)
-        return JSONResponse(refreshed(signed, self._world.issuer, self._directory))
+        directory = self._sandbox(request).runner.directory
+        signed = signed_in(self._bearer(request), self._world.issuer, directory)
+        return JSONResponse(refreshed(signed, self._world.issuer, directory))
 
     async def me(self, request: Request) -> Response:
-        signed = signed_in(self._bearer(request), self._world.issuer, self._directory)
-        return JSONResponse(user_object(self._directory, signed.user))
+        directory = self._sandbox(request).runner.directory
+        signed = signed_in(self._bearer(request), self._world.issuer, directory)
+        return JSONResponse(user_object(directory, signed.user))
 
     async def export_v1(self, request: Request) -> Response:
         return JSONResponse((await self._export(request)).v1)
@@ -279,11 +287,12 @@ class _Service:
         return JSONResponse({"flow": (await self._export(request)).single})
 
     async def generate_otp(self, request: Request) -> Response:
+        runner = self._sandbox(request).runner
         self._require_management_key(request)
         body = await json_object(request)
         generated = generate_otp(
-            self._runner.doubles,
-            self._directory,
+            runner.doubles,
+            runner.directory,
             text(body, "loginId"),
             text(body, "deliveryMethod"),
         )
@@ -294,18 +303,21 @@ class _Service:
         call, with the same effects on the world (a used code in the outbox, the address
         proved, the tokens the verify mints), so a test user's refresh JWT costs the remote
         backend one round trip, not two."""
+        sandbox = self._sandbox(request)
         self._require_management_key(request)
         body = await json_object(request)
         login_id = text(body, "loginId")
         channel = _channel(text(body, "deliveryMethod"))
-        return JSONResponse(self._sign_in(login_id, channel))
+        return JSONResponse(self._sign_in(sandbox, login_id, channel))
 
-    def _sign_in(self, login_id: str, channel: Channel) -> dict[str, Any]:
-        """A code generated for ``login_id`` and verified: the verify's JWT response."""
-        generated = generate_otp(self._runner.doubles, self._directory, login_id, channel)
+    def _sign_in(self, sandbox: Sandbox, login_id: str, channel: Channel) -> dict[str, Any]:
+        """A code generated for ``login_id`` in ``sandbox`` and verified: the verify's JWT
+        response."""
+        runner = sandbox.runner
+        generated = generate_otp(runner.doubles, runner.directory, login_id, channel)
         return verify_otp(
-            self._runner.doubles,
-            self._directory,
+            runner.doubles,
+            runner.directory,
             self._world.issuer,
             self._world.project_id,
             login_id,
@@ -319,11 +331,12 @@ class _Service:
         async def verify(request: Request) -> Response:
             # Descope's SDKs send the project id, with their management key if they hold
             # one; the code is the credential here, so only the project is checked.
+            runner = self._sandbox(request).runner
             self._bearer(request)
             body = await json_object(request)
             answer = verify_otp(
-                self._runner.doubles,
-                self._directory,
+                runner.doubles,
+                runner.directory,
                 self._world.issuer,
                 self._world.project_id,
                 text(body, "loginId"),
