@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from flowspec.bdd.reporting import FLOW_ID, FLOW_PATH, attach_flow_path
+from flowspec.bdd.reporting import attach_flow_path, flow_path_of
 from flowspec.cli import main
 from flowspec.reporting import run_file
 from flowspec.reporting.model import FlowStep
@@ -116,16 +116,20 @@ def test_coverage_without_a_run_says_to_run_first(
     assert "run `flowspec run` first" in capsys.readouterr().err
 
 
-def test_the_last_runs_flow_path_is_attached_to_the_scenario() -> None:
-    """after_scenario puts the flow id and flow.path of the scenario's run onto it, as the
-    model's steps, made from the run's view (its own state, not a copy) at once."""
+def test_the_last_runs_flow_path_is_kept_for_the_scenario_on_its_feature() -> None:
+    """after_scenario keeps the flow id and flow.path of the scenario's run for it, as the
+    model's steps, made from the run's view (its own state, not a copy) at once; on the
+    feature, so the scenario's own attributes do not grow."""
     path = [{"id": "1", "name": "Start", "type": "start", "outcome": "next"}]
     run = SimpleNamespace(view=lambda: {"flow": {"id": "step-up", "path": path}})
     context = SimpleNamespace(flowspec=SimpleNamespace(run=run))
-    scenario = SimpleNamespace()
+    feature = SimpleNamespace()
+    scenario, other = SimpleNamespace(feature=feature), SimpleNamespace(feature=feature)
     attach_flow_path(context, scenario)
-    assert getattr(scenario, FLOW_ID) == "step-up"
-    assert getattr(scenario, FLOW_PATH) == (FlowStep("1", "Start", "next", "step-up"),)
+    kept = ("step-up", (FlowStep("1", "Start", "next", "step-up"),))
+    assert flow_path_of(scenario) == kept
+    assert flow_path_of(other) == (None, ())
+    assert vars(scenario) == {"feature": feature}
     path[0]["outcome"] = "changed by the run afterwards"
     path.append({"id": "2", "name": "End", "type": "action", "outcome": "success"})
-    assert getattr(scenario, FLOW_PATH) == (FlowStep("1", "Start", "next", "step-up"),)
+    assert flow_path_of(scenario) == kept

@@ -37,8 +37,9 @@ from flowspec.reporting.model import (
 )
 from flowspec.reporting.writers import WRITERS, write_reports
 
-FLOW_PATH = "flowspec_path"
-FLOW_ID = "flowspec_flow_id"
+# On a feature: the flow id and flow path of each of its scenarios' last run, by the
+# scenario's id, until the feature's report is made.
+FLOW_PATHS = "flowspec_flow_paths"
 FLOW_GRAPHS = "flowspec_flow_graphs"
 # A key the run may hold, so it is replaced by value wherever it shows up in a report.
 MANAGEMENT_KEY_VARIABLE = "FLOWSPEC_MANAGEMENT_KEY"
@@ -69,16 +70,27 @@ def attach_flow_graphs(context: Any, feature: Any) -> None:
 
 
 def attach_flow_path(context: Any, scenario: Any) -> None:
-    """Copy the flow id and ``flow.path`` of the scenario's last run onto the scenario."""
+    """Keep the flow id and ``flow.path`` of the scenario's last run on its feature, for
+    the feature's report. Not on the scenario itself: one attribute more outgrows the
+    room behave's scenario objects have for theirs, and each of thousands of scenarios
+    would keep a larger dictionary of attributes (some 1.5 KB) to the end of the run."""
     state = getattr(context, ATTRIBUTE, None)
     run = state.run if state is not None else None
     if run is None:
         return
     flow = run.view().get("flow") or {}
     flow_id = flow.get("id")
-    setattr(scenario, FLOW_ID, flow_id)
+    paths = scenario.feature.__dict__.setdefault(FLOW_PATHS, {})
     # Made into the model's steps at once: the view is the run's own state, not to keep.
-    setattr(scenario, FLOW_PATH, tuple(_flow_step(e, flow_id) for e in flow.get("path") or []))
+    paths[id(scenario)] = (flow_id, tuple(_flow_step(e, flow_id) for e in flow.get("path") or []))
+
+
+def flow_path_of(scenario: Any) -> tuple[str | None, tuple[FlowStep, ...]]:
+    """The flow id and path ``attach_flow_path`` kept for ``scenario``: none if it ran no
+    flow."""
+    paths = getattr(scenario.feature, FLOW_PATHS, None) or {}
+    found: tuple[str | None, tuple[FlowStep, ...]] = paths.get(id(scenario), (None, ()))
+    return found
 
 
 class Reports(Formatter):  # type: ignore[misc]  # behave ships no type hints
@@ -117,10 +129,11 @@ class Reports(Formatter):  # type: ignore[misc]  # behave ships no type hints
             if report.scenarios:
                 self._features.append(report)
             self._flows = getattr(self._feature, FLOW_GRAPHS, None) or self._flows
-            # The model holds the paths now; behave keeps its scenarios to the end of the
-            # run, and a path left on each is memory a suite of thousands pays twice.
-            for scenario in self._feature.walk_scenarios():
-                scenario.__dict__.pop(FLOW_PATH, None)
+            # The model holds the paths now; behave keeps its features to the end of the
+            # run, and paths left on each are memory a suite of thousands pays twice.
+            self._feature.__dict__.pop(FLOW_PATHS, None)
+            # Where each step was matched is in the model too.
+            self._matches.clear()
         self._feature = None
 
     def close(self) -> None:
@@ -176,7 +189,7 @@ def feature_report(
 
 
 def _scenario(scenario: Any, matches: Mapping[int, str], position: int) -> ScenarioReport:
-    flow_id = getattr(scenario, FLOW_ID, None)
+    flow_id, flow_path = flow_path_of(scenario)
     return ScenarioReport(
         name=scenario.name,
         line=scenario.location.line,
@@ -186,7 +199,7 @@ def _scenario(scenario: Any, matches: Mapping[int, str], position: int) -> Scena
         # A background's steps run before each scenario, so each scenario lists them.
         steps=tuple(_step(step, matches.get(id(step))) for step in scenario.all_steps),
         flow_id=flow_id,
-        flow_path=getattr(scenario, FLOW_PATH, ()),
+        flow_path=flow_path,
         order=getattr(scenario, ORDER, position),
     )
 
