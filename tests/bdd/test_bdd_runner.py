@@ -406,3 +406,38 @@ def test_a_report_that_cannot_be_written_fails_a_bare_behave_run_in_one_line(
     assert run.stderr.splitlines()[-1].startswith("flowspec: could not write reports/index.html")
     assert "scenarios passed, 0 failed" in run.stdout
     assert (project / "reports" / "junit.xml").is_file()
+
+
+FROZEN_AT_EXIT = """\
+import atexit
+import gc
+
+from behave import given
+
+# Registered before the run's own handler, so it runs after it (atexit is last in,
+# first out): it sees what the process is left with as it exits.
+atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count() > 0))
+
+
+@given("a step that does nothing")
+def nothing_at_all(context):
+    pass
+"""
+
+
+def test_a_run_leaves_the_process_to_exit_with_everything_frozen(
+    behave: Command, tmp_path: Path
+) -> None:
+    """The run unfreezes what it froze as it ends, and everything is frozen again as the
+    process exits, so Python's last collections walk none of it."""
+    project = a_project_of_one_step(tmp_path / "one")
+    (project / "steps" / "steps.py").write_text(FROZEN_AT_EXIT, encoding="utf-8")
+    (project / "features" / "one.feature").write_text(
+        "Feature: one\n  Scenario: one\n    Given a step that does nothing\n", encoding="utf-8"
+    )
+    arguments = ("-r", "flowspec.bdd.runner:Runner", "-f", "plain", "--no-capture")
+    ours = behave(project, *arguments)
+    theirs = behave(project, "-r", "behave.runner:Runner", "-f", "plain", "--no-capture")
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    assert "frozen at exit: True" in ours.stdout
+    assert "frozen at exit: False" in theirs.stdout

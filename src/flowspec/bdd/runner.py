@@ -28,6 +28,9 @@ frozen after each feature too, 0.23 s. For the same reason no full collection ru
 behave loads the steps and parses the features (the young generations are collected as
 ever): the parsed suite grows all along, each full collection walked all of it again, and
 it is all frozen once parsed. Parsing 10,000 scenarios took 0.8 s with them, 0.6 s without.
+The run unfreezes all it froze as it ends, and freezes everything again as the process
+exits, so Python's last collections do not walk it: a 10,000-scenario process took 0.5 s
+to exit, now 0.1 s.
 
 A report that cannot be written (a folder where ``index.html`` goes, a full disk) makes
 flowspec's reports formatter raise a ``ReportError`` as behave closes it, which behave
@@ -37,6 +40,8 @@ unprinted. The runner says it in one line instead, closes the others, and fails 
 
 from __future__ import annotations
 
+import atexit
+import functools
 import gc
 import sys
 import traceback
@@ -124,6 +129,17 @@ class StepDefinitions:
         return None
 
 
+@functools.cache
+def _freeze_at_exit() -> None:
+    """Freeze everything when the process ends, once registered.
+
+    Python's last collections at exit would walk all a run left alive (the parsed suite,
+    its results), to free what the process gives back whole anyway: 0.4 s at 10,000
+    scenarios. The run unfreezes what it froze, for a caller that goes on in the same
+    process; exiting, the collections skip it all (flowspec's command does the same)."""
+    atexit.register(gc.freeze)
+
+
 def _closing(close: Callable[[], None], unwritten: list[ReportError]) -> Callable[[], None]:
     """A formatter's ``close`` that, when a report cannot be written, says so in one line
     and notes it (the run then fails), instead of ending behave in a traceback that
@@ -192,6 +208,7 @@ class Runner(BehaveRunner):  # type: ignore[misc]
             failed: bool = super().run_model(self.frozen_after_each(features))
         finally:
             gc.unfreeze()
+            _freeze_at_exit()
         return failed or bool(unwritten)
 
     def _restore_full_collections(self) -> None:
