@@ -28,7 +28,10 @@ The rows:
   honestly (see flowspec.bdd.runner).
 - scaling: 10,000 scenarios against 1,000, each less the run of an empty suite of the same
   project (interpreter, imports, test world, signing key), a fixed cost that would
-  otherwise flatter the ratio. Target: at most 10.5x. The same ratio for behave with
+  otherwise flatter the ratio. The empty and the 1,000-scenario suites run three times at
+  each of their turns (``SHORT_RUNS``), as their difference is the divisor and one run's
+  noise is large beside it (making the signing key alone takes 10 to 50 ms); the medians
+  are compared. Target: at most 10.5x. The same ratio for behave with
   no-op steps is shown beside it, as behave's own time per scenario grows with the suite
   too. And the peak memory of the 10,000-scenario run (the behave process's RSS
   high-water mark, from ``os.wait4``; the largest over the repeats), beside behave's own
@@ -78,6 +81,7 @@ import parallel
 import remote
 
 FEATURE_SIZE = 100
+SHORT_RUNS = 3
 USERS = 4
 FLOW = """\
 flow: bench
@@ -304,13 +308,17 @@ def context_row(measure: str, baseline: float, flowspec: float, unit: str) -> Ro
     )
 
 
-def alternate(repeat: int, *sides: Callable[[], Process]) -> list[list[Process]]:
+def alternate(
+    repeat: int, *sides: Callable[[], Process], times: Sequence[int] = ()
+) -> list[list[Process]]:
     """Each side run ``repeat`` times, the sides taking turns: a slow moment of a shared
-    machine then falls on all of them alike."""
+    machine then falls on all of them alike. ``times`` runs a side that many times at
+    each of its turns (1 for each side not given)."""
+    counts = [*times, *[1] * (len(sides) - len(times))]
     results: list[list[Process]] = [[] for _ in sides]
     for _ in range(repeat):
         for index, side in enumerate(sides):
-            results[index].append(side())
+            results[index] += [side() for _ in range(counts[index])]
     return results
 
 
@@ -342,6 +350,9 @@ def suite_rows(root: Path, sizes: Sizes, repeat: int) -> list[Row]:
             lambda: behave(flowspec, sizes.overhead),
             lambda: behave(flowspec, sizes.overhead, "-D", "backend=remote", env=served),
         )
+    # The empty and the small suites run SHORT_RUNS times at each turn: their difference
+    # is the scaling row's divisor, and one run's noise (making the signing key alone
+    # takes 10 to 50 ms) is large beside it.
     empty, small, large, bare_empty, bare_small, bare_large = alternate(
         repeat,
         lambda: behave(flowspec, 0),
@@ -350,6 +361,7 @@ def suite_rows(root: Path, sizes: Sizes, repeat: int) -> list[Row]:
         lambda: behave(baseline, 0),
         lambda: behave(baseline, sizes.small),
         lambda: behave(baseline, sizes.large),
+        times=(SHORT_RUNS, SHORT_RUNS, 1, SHORT_RUNS, SHORT_RUNS, 1),
     )
     start_up = median_seconds(empty)
     bare_start_up = median_seconds(bare_empty)
