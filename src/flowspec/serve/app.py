@@ -24,10 +24,9 @@ the server its documentation pairs it with, and both are typed and well maintain
 
 One engine per sandbox: one :class:`~flowspec.engine.runner.LocalRunner`, whose users and
 doubles every execution of the sandbox shares, while each execution's run state is its
-own. Every route
-is ``async`` and calls the synchronous engine directly, never in a thread pool, so one
-request's engine call runs to completion before another request's starts
-(:mod:`flowspec.serve.executions` says why that makes a lock unnecessary).
+own. Every route is ``async`` and calls the synchronous engine directly, never in a
+thread pool, so one request's engine call runs to completion before another request's
+starts (:mod:`flowspec.serve.executions` says why that makes a lock unnecessary).
 
 Every non-2xx answer is Descope's error shape (:mod:`flowspec.serve.problems`): a bad
 body, a wrong project, an unknown route, and an error the engine raises. The engine's
